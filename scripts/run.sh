@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up Muse Spark and runs its main job on the default model. Extra arguments go to `muse chat`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+swift build -c release --product muse >&2
+exec .build/release/muse chat "$@"
