@@ -134,8 +134,8 @@ public final class GGUFFile: @unchecked Sendable {
         let rawType = try reader.read(UInt32.self, "type of '\(name)'")
         guard let type = TensorType(rawValue: rawType) else { throw .unknownTensorType(tensor: name, type: rawType) }
         guard dimensions[0] % type.blockSize == 0, let byteCount = type.byteCount(elements: elements) else {
-            throw .invalidTensor(name: name, reason: "row length \(dimensions[0]) is not a multiple of \(type)'s "
-                                 + "block of \(type.blockSize)")
+            throw .invalidTensor(name: name, reason: "row length \(dimensions[0]) is not a multiple of the "
+                                 + "block size \(type.blockSize) of ggml type \(type.rawValue)")
         }
         let offset = try reader.read(UInt64.self, "offset of '\(name)'")
         guard offset <= UInt64(Int.max / 2), Int(offset) % alignment == 0 else {

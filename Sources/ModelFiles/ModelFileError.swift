@@ -2,6 +2,7 @@
 public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(String)
     case cannotOpen(String, errno: Int32)
+    case cannotWrite(String, errno: Int32)
     case badMagic(found: UInt32)
     case unsupportedVersion(UInt32)
     case truncated(what: String, offset: Int, needed: Int, available: Int)
@@ -20,6 +21,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .fileNotFound(let path): return "file not found: \(path)"
         case .cannotOpen(let path, let code): return "cannot open \(path) (errno \(code))"
+        case .cannotWrite(let path, let code): return "cannot write \(path) (errno \(code))"
         case .badMagic(let found):
             return "not a model file: magic 0x\(String(found, radix: 16)) is not GGUF"
         case .unsupportedVersion(let version): return "unsupported GGUF version \(version) (2 and 3 are read)"
