@@ -34,10 +34,13 @@ struct ByteReader {
         Double(bitPattern: try read(UInt64.self, what()))
     }
 
-    /// A length as a non-negative Int, checked against `limit`.
-    mutating func readCount(_ what: @autoclosure () -> String, limit: Int) throws(ModelFileError) -> Int {
+    /// A u64 count of items at least `elementSize` bytes each, checked against the bytes left after it
+    /// (and against `cap`) before anyone allocates for it.
+    mutating func readCount(_ what: @autoclosure () -> String, elementSize: Int = 1,
+                            cap: Int = .max) throws(ModelFileError) -> Int {
         let start = offset
         let raw = try read(UInt64.self, what())
+        let limit = min(remaining / max(elementSize, 1), cap)
         guard raw <= UInt64(limit) else {
             throw .implausibleCount(what: what(), value: raw, offset: start, limit: limit)
         }
@@ -46,7 +49,7 @@ struct ByteReader {
 
     /// GGUF string: u64 length then that many UTF-8 bytes (no terminator).
     mutating func readString(_ what: @autoclosure () -> String) throws(ModelFileError) -> String {
-        let length = try readCount("length of \(what())", limit: remaining)
+        let length = try readCount("length of \(what())")
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: length)
         offset += length
         return String(decoding: bytes, as: UTF8.self)

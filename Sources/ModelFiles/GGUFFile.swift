@@ -63,8 +63,8 @@ public final class GGUFFile: @unchecked Sendable {
         guard magic == Self.magic else { throw .badMagic(found: magic) }
         version = try reader.read(UInt32.self, "version")
         guard version == 2 || version == 3 else { throw .unsupportedVersion(version) }
-        let tensorCount = try reader.readCount("tensor count", limit: reader.remaining / Self.minimumTensorBytes)
-        let keyCount = try reader.readCount("metadata count", limit: reader.remaining / Self.minimumMetadataBytes)
+        let tensorCount = try reader.readCount("tensor count", elementSize: Self.minimumTensorBytes)
+        let keyCount = try reader.readCount("metadata count", elementSize: Self.minimumMetadataBytes)
 
         var keys: [String] = []
         var metadata: [String: GGUFValue] = [:]

@@ -27,8 +27,7 @@ enum GGUFValueParser {
             guard let elementType = GGUFValueType(rawValue: rawElementType) else {
                 throw .unknownValueType(key: key, type: rawElementType)
             }
-            let count = try reader.readCount("length of '\(key)'",
-                                             limit: reader.remaining / minimumSize(of: elementType))
+            let count = try reader.readCount("length of '\(key)'", elementSize: minimumSize(of: elementType))
             var elements: [GGUFValue] = []
             elements.reserveCapacity(count)
             for _ in 0..<count {

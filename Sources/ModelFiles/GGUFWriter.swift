@@ -1,9 +1,4 @@
 import Kernels
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Builds a GGUF file (version 2 or 3, little-endian) in memory: ordered metadata, then tensors
 /// with their data padded to the alignment. Used by tests to make tiny models.
@@ -97,21 +92,7 @@ public struct GGUFWriter: Sendable {
 
     /// Writes `bytes()` to `path`, replacing any file there.
     public func write(to path: String) throws(ModelFileError) {
-        let contents = bytes()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw .cannotWrite(path, errno: errno) }
-        defer { close(descriptor) }
-        let failure: Int32? = contents.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            var written = 0
-            while written < buffer.count {
-                let result = writeBytes(descriptor, base + written, buffer.count - written)
-                guard result > 0 else { return errno }
-                written += result
-            }
-            return nil
-        }
-        if let code = failure { throw .cannotWrite(path, errno: code) }
+        try writeFile(bytes(), to: path)
     }
 
     private func padded(_ offset: Int) -> Int {
@@ -151,7 +132,3 @@ public struct GGUFWriter: Sendable {
     }
 }
 
-/// The system `write`, named apart from `GGUFWriter.write(to:)`.
-func writeBytes(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
-}
