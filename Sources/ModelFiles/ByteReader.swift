@@ -47,7 +47,8 @@ struct ByteReader {
         return Int(raw)
     }
 
-    /// GGUF string: u64 length then that many UTF-8 bytes (no terminator).
+    /// GGUF string: u64 length then that many UTF-8 bytes (no terminator). Invalid UTF-8 becomes U+FFFD;
+    /// token strings are valid in every known file, and decoding this way avoids a per-byte check.
     mutating func readString(_ what: @autoclosure () -> String) throws(ModelFileError) -> String {
         let length = try readCount("length of \(what())")
         let bytes = UnsafeRawBufferPointer(start: base + offset, count: length)

@@ -138,7 +138,10 @@ public final class GGUFFile: @unchecked Sendable {
                                  + "block size \(type.blockSize) of ggml type \(type.rawValue)")
         }
         let offset = try reader.read(UInt64.self, "offset of '\(name)'")
-        guard offset <= UInt64(Int.max / 2), Int(offset) % alignment == 0 else {
+        guard offset <= UInt64(reader.count) else {
+            throw .invalidTensor(name: name, reason: "offset \(offset) lies past the end of the \(reader.count)-byte file")
+        }
+        guard Int(offset) % alignment == 0 else {
             throw .invalidTensor(name: name, reason: "offset \(offset) is not a multiple of the alignment \(alignment)")
         }
         return GGUFTensorInfo(name: name, dimensions: dimensions, type: type, offset: Int(offset), byteCount: byteCount)
@@ -148,9 +151,13 @@ public final class GGUFFile: @unchecked Sendable {
         tensorIndex[name].map { tensors[$0] }
     }
 
-    /// The tensor's bytes inside the mapping; valid while this file object lives.
+    /// The tensor's bytes inside the mapping; valid while this file object lives. Only entries of this
+    /// file's `tensors` have checked ranges, so any other value gets an empty buffer.
     public func data(for tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
+        guard let index = tensorIndex[tensor.name], tensors[index] == tensor else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
     }
 
     public var architecture: String? { metadata["general.architecture"]?.stringValue }

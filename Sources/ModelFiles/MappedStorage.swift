@@ -22,7 +22,7 @@ final class Storage: @unchecked Sendable {
         guard fstat(descriptor, &info) == 0 else { throw .cannotOpen(path, errno: errno) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .invalidHeader("\(path) is not a regular file") }
         let size = Int(info.st_size)
-        guard size > 0 else { throw .truncated(what: "magic", offset: 0, needed: 4, available: 0) }
+        guard size > 0 else { throw .invalidHeader("\(path) is empty") }
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
             throw .cannotOpen(path, errno: errno)
         }

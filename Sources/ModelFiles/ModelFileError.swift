@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a model file could not be read. Each case names what is wrong and where.
 public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(String)
@@ -20,8 +26,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .fileNotFound(let path): return "file not found: \(path)"
-        case .cannotOpen(let path, let code): return "cannot open \(path) (errno \(code))"
-        case .cannotWrite(let path, let code): return "cannot write \(path) (errno \(code))"
+        case .cannotOpen(let path, let code): return "cannot open \(path): \(systemMessage(code))"
+        case .cannotWrite(let path, let code): return "cannot write \(path): \(systemMessage(code))"
         case .badMagic(let found):
             return "not a model file: magic 0x\(String(found, radix: 16)) is not GGUF"
         case .unsupportedVersion(let version): return "unsupported GGUF version \(version) (2 and 3 are read)"
@@ -41,4 +47,10 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case .invalidHeader(let reason): return "invalid header: \(reason)"
         }
     }
+}
+
+/// The C library's text for an errno value, with the number for searching.
+private func systemMessage(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return "\(String(cString: text)) (errno \(code))"
 }

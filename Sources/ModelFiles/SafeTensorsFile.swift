@@ -93,9 +93,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
         tensors.values.sorted { ($0.offset, $0.name) < ($1.offset, $1.name) }.map(\.name)
     }
 
-    /// The tensor's bytes inside the mapping; valid while this file object lives.
+    /// The tensor's bytes inside the mapping; valid while this file object lives. Only entries of this
+    /// file's `tensors` have checked ranges, so any other value gets an empty buffer.
     public func data(for tensor: SafeTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
+        guard tensors[tensor.name] == tensor else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
     }
 
     private static func parseMetadata(_ entry: Any) throws(ModelFileError) -> [String: String] {

@@ -171,6 +171,20 @@ import Testing
         #expect(try file.string("bad") == "a\u{FFFD}b")
     }
 
+    @Test func foreignTensorInfoGetsNoBytes() throws {
+        let file = try GGUFFile(bytes: tensorFile([("w", [4], 0, 0)], dataBytes: 16))
+        let other = try GGUFFile(bytes: tensorFile([("w", [8], 0, 0)], dataBytes: 32))
+        let foreign = try #require(other.tensor(named: "w"))
+        #expect(file.data(for: foreign).count == 0)
+        #expect(file.data(for: try #require(file.tensor(named: "w"))).count == 16)
+    }
+
+    @Test func unreadablePathsAreReported() {
+        #expect(throws: ModelFileError.self) { try GGUFFile(path: "/") }
+        #expect(throws: ModelFileError.invalidHeader("/dev/null is not a regular file")) { try GGUFFile(path: "/dev/null") }
+        #expect(ModelFileError.cannotOpen("/x", errno: 13).description == "cannot open /x: Permission denied (errno 13)")
+    }
+
     @Test func missingFileIsReported() {
         #expect(throws: ModelFileError.fileNotFound("/nonexistent/model.gguf")) {
             try GGUFFile(path: "/nonexistent/model.gguf")
