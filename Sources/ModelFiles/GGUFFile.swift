@@ -39,6 +39,12 @@ public final class GGUFFile: @unchecked Sendable {
     static let defaultAlignment = 32
     /// ggml tensors have at most 4 dimensions.
     static let maxDimensions = 4
+    /// Sanity bounds far above any real tensor (2^40 elements is a terabyte even at 1 byte each) that keep
+    /// element and byte arithmetic far from overflow.
+    static let maxDimension = Int(Int32.max)
+    static let maxElements = 1 << 40
+    /// Real files use 32 (sometimes 64); anything past 1 MiB is corruption, and would waste the padding.
+    static let maxAlignment = 1 << 20
     /// Smallest encodings: a metadata pair is a u64 key length + u32 type (12 bytes) and a tensor entry
     /// is a u64 name length + u32 dims + u32 type + u64 offset (24 bytes); counts above what the
     /// file could hold are rejected before anything is allocated.
@@ -81,7 +87,7 @@ public final class GGUFFile: @unchecked Sendable {
 
         var alignment = Self.defaultAlignment
         if let value = metadata["general.alignment"] {
-            guard let int = value.intValue, int > 0, int & (int - 1) == 0, int <= 1 << 20 else {
+            guard let int = value.intValue, int > 0, int & (int - 1) == 0, int <= Self.maxAlignment else {
                 throw .invalidAlignment(value.intValue ?? -1)
             }
             alignment = int
@@ -121,11 +127,11 @@ public final class GGUFFile: @unchecked Sendable {
         var elements = 1
         for axis in 0..<Int(dimensionCount) {
             let raw = try reader.read(UInt64.self, "dimension \(axis) of '\(name)'")
-            guard raw <= UInt64(Int32.max) else {
+            guard raw <= UInt64(maxDimension) else {
                 throw .invalidTensor(name: name, reason: "dimension \(axis) is \(raw)")
             }
             let (product, overflow) = elements.multipliedReportingOverflow(by: Int(raw))
-            guard !overflow, product <= 1 << 40 else {
+            guard !overflow, product <= maxElements else {
                 throw .invalidTensor(name: name, reason: "element count overflows")
             }
             elements = product
