@@ -77,16 +77,19 @@ private func logits(fromProbabilities probabilities: [Double]) -> [Float] {
         #expect(survivors.map(\.id) == Array(0..<2_500))
     }
 
-    @Test func topPWithoutTopKMatchesAFullSortOnAWholeVocabulary() {
-        let row = seededLogits(count: 49_152, seed: 12, range: 12)
+    @Test(arguments: [(12 as UInt64, 12 as Float, 0.95 as Float), (13, 3, 0.5), (14, 20, 0.99), (15, 6, 0.2)])
+    func topPWithoutTopKMatchesAFullSortOnAWholeVocabulary(seed: UInt64, range: Float, p: Float) {
+        // Flat rows (small range) need thousands of tokens and take the quickselect path;
+        // peaked ones (large range) are settled within the first window.
+        let row = seededLogits(count: 49_152, seed: seed, range: range)
         var parameters = unfiltered()
-        parameters.topP = 0.95
+        parameters.topP = p
         let survivors = samplingDistribution(parameters, row).map(\.id)
         let ranked = rankedIds(row)
         let probabilities = referenceSoftmax(row)
         var cumulative = 0.0
         var expectedCount = 0
-        while cumulative < Double(parameters.topP) {
+        while cumulative < Double(p) {
             cumulative += probabilities[ranked[expectedCount]]
             expectedCount += 1
         }

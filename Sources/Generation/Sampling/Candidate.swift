@@ -1,3 +1,5 @@
+import Foundation
+
 /// One vocabulary entry while the filters run: its id and current logit. Eight bytes, so the
 /// whole vocabulary (49,152 entries for SmolLM2) stays within L2 while it is scanned.
 struct Candidate: Sendable, Equatable {
@@ -52,6 +54,50 @@ enum CandidateSelection {
             siftDown(heap, heapCount: end, from: 0)
             end -= 1
         }
+    }
+
+    /// Rearranges `buffer` so that its first entries are the fewest best ones whose weights
+    /// exp(logit - maximum) sum to at least `target`, in no particular order; returns how many.
+    /// Quickselect guided by mass: expected O(n), and the result equals the prefix of a full
+    /// best-first sort (up to summation rounding). Returns `buffer.count` if the whole buffer
+    /// falls short of `target`.
+    static func moveBestByMassToFront(_ target: Double, maximum: Float, of buffer: UnsafeMutableBufferPointer<Candidate>) -> Int {
+        var low = 0
+        var high = buffer.count
+        var massBefore = 0.0  // weight of buffer[..<low], all of which rank above buffer[low...]
+        while low < high {
+            let pivotIndex = medianOfThree(buffer, low, low + (high - low) / 2, high - 1)
+            buffer.swapAt(pivotIndex, high - 1)
+            let pivot = buffer[high - 1]
+            var store = low
+            var massAbovePivot = 0.0
+            for index in low..<(high - 1) where buffer[index].ranksAbove(pivot) {
+                massAbovePivot += Double(exp(buffer[index].logit - maximum))
+                buffer.swapAt(store, index)
+                store += 1
+            }
+            buffer.swapAt(store, high - 1)
+            if massBefore + massAbovePivot >= target {
+                high = store  // the answer lies among the entries above the pivot
+                continue
+            }
+            massBefore += massAbovePivot + Double(exp(pivot.logit - maximum))
+            if massBefore >= target { return store + 1 }
+            low = store + 1
+        }
+        return high
+    }
+
+    private static func medianOfThree(
+        _ buffer: UnsafeMutableBufferPointer<Candidate>, _ first: Int, _ second: Int, _ third: Int
+    ) -> Int {
+        let (a, b, c) = (buffer[first], buffer[second], buffer[third])
+        if a.ranksAbove(b) {
+            if b.ranksAbove(c) { return second }
+            return a.ranksAbove(c) ? third : first
+        }
+        if a.ranksAbove(c) { return first }
+        return b.ranksAbove(c) ? third : second
     }
 
     /// Restores the heap property below `start`: every parent ranks at or below its children.

@@ -29,24 +29,36 @@ enum CandidateFilters {
     }
 
     /// Keeps the smallest best-first prefix whose probability (softmax at temperature 1 over
-    /// `buffer`) reaches `p`, the crossing token included.
+    /// `buffer`) reaches `p`, the crossing token included. Survivors end up sorted best first.
     static func topP(_ p: Float, buffer: UnsafeMutableBufferPointer<Candidate>, sorted: Bool) -> Int {
         let count = buffer.count
         let maximum = sorted ? buffer[0].logit : Sampler.maximumLogit(UnsafeBufferPointer(buffer))
-        let total = buffer.reduce(0.0) { $0 + exp(Double($1.logit - maximum)) }
+        let total = buffer.reduce(0.0) { $0 + Double(exp($1.logit - maximum)) }
         let target = Double(p) * total
-        var window = sorted ? count : min(Sampler.topPInitialWindow, count)
-        while true {
-            if !sorted { CandidateSelection.moveBestToFront(window, of: buffer) }
-            var cumulative = 0.0
-            for index in 0..<window {
-                cumulative += exp(Double(buffer[index].logit - maximum))
-                if cumulative >= target { return index + 1 }
-            }
-            // Rounding can leave the full sum a hair short of p * total: then everything stays.
-            if window == count { return count }
-            window = min(window * Sampler.topPWindowGrowth, count)
+        if sorted { return prefixReaching(target, maximum: maximum, in: buffer) ?? count }
+        // Peaked rows (the usual case) reach p within a small window of the best candidates;
+        // flat ones fall back to a mass-guided quickselect instead of sorting everything.
+        let window = min(Sampler.topPInitialWindow, count)
+        CandidateSelection.moveBestToFront(window, of: buffer)
+        if let kept = prefixReaching(target, maximum: maximum, in: UnsafeMutableBufferPointer(rebasing: buffer[..<window])) {
+            return kept
         }
+        let kept = CandidateSelection.moveBestByMassToFront(target, maximum: maximum, of: buffer)
+        CandidateSelection.moveBestToFront(kept, of: UnsafeMutableBufferPointer(rebasing: buffer[..<kept]))
+        return kept
+    }
+
+    /// Length of the shortest prefix of a best-first `buffer` whose weight reaches `target`,
+    /// or nil when the whole buffer falls short.
+    private static func prefixReaching(
+        _ target: Double, maximum: Float, in buffer: UnsafeMutableBufferPointer<Candidate>
+    ) -> Int? {
+        var cumulative = 0.0
+        for index in buffer.indices {
+            cumulative += Double(exp(buffer[index].logit - maximum))
+            if cumulative >= target { return index + 1 }
+        }
+        return nil
     }
 
     /// Keeps the candidates whose probability is at least `p` times the largest one's, that is

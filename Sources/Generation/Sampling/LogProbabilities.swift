@@ -3,7 +3,8 @@ import Foundation
 /// log(softmax(logits)) at temperature 1: `into[i] = logits[i] - max - log(sum exp(logits - max))`.
 ///
 /// Subtracting the maximum keeps every exponent <= 0 (no overflow); the sum runs in Double so a
-/// 49k-entry vocabulary loses no precision. NaN logits count as -infinity. The normaliser always
+/// 49k-entry vocabulary loses no precision (the exponentials are Float: Double `exp` costs twice
+/// as much per entry and gains nothing once the result is stored as Float). NaN logits count as -infinity. The normaliser always
 /// covers the whole row, but only the first `min(logits.count, into.count)` entries are written,
 /// so a short `into` is never overrun; a row whose every logit is -infinity gets -infinity.
 public func logSoftmax(_ logits: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
@@ -48,7 +49,8 @@ public func topLogprobs(_ logits: UnsafeBufferPointer<Float>, k: Int) -> [(id: I
     }
 }
 
-/// log(sum exp(logits)) in Double, max-subtracted; NaN counts as -infinity; all -infinity gives -infinity.
+/// log(sum exp(logits)), max-subtracted; each exponential in Float (all are <= 1, so Float's
+/// relative precision holds), the sum in Double; NaN counts as -infinity; all -infinity gives -infinity.
 func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Double {
     var maximum = -Float.infinity
     for logit in logits where logit > maximum { maximum = logit }
@@ -56,7 +58,7 @@ func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Double {
     guard maximum < .infinity else { return .infinity }
     var sum = 0.0
     for logit in logits where logit > -.infinity {
-        sum += exp(Double(logit - maximum))
+        sum += Double(exp(logit - maximum))
     }
     return Double(maximum) + log(sum)
 }

@@ -15,11 +15,10 @@ public struct Sampler: Sendable {
     private var windowTokens: [Int] = []      // distinct ids counted in this call, to reset tokenCounts
     private let biases: [(id: Int, bias: Float)]  // logitBias sorted by id, so application order is fixed
 
-    /// Top-p without top-k first selects this many of the best candidates and widens the window
-    /// (times `topPWindowGrowth`) only while they hold less than p of the probability; a typical
-    /// LLM row reaches p = 0.95 well within a few hundred tokens, so the full sort is rare.
+    /// Top-p without top-k first looks for p among this many of the best candidates: a typical
+    /// LLM row reaches p = 0.95 within a few hundred tokens, and selecting them costs little more
+    /// than one scan. Flatter rows fall back to a quickselect over the whole row.
     static let topPInitialWindow = 256
-    static let topPWindowGrowth = 8
 
     /// `parameters` should have passed `validate()`; out-of-range values turn their stage off
     /// rather than crash (a NaN top-p is ignored, a negative top-k means no top-k, ...).
@@ -40,7 +39,7 @@ public struct Sampler: Sendable {
         if parameters.isGreedy { return Self.argmax(UnsafeBufferPointer(logits)) }
         let active = filterCandidates(UnsafeBufferPointer(logits))
         guard active > 0 else { return Self.argmax(UnsafeBufferPointer(logits)) }
-        let temperature = Double(parameters.temperature)
+        let temperature = parameters.temperature
         let draw = random.nextUnitInterval()
         return candidates.withUnsafeBufferPointer { all in
             Self.pick(draw, from: UnsafeBufferPointer(rebasing: all[..<active]), temperature: temperature)
@@ -59,7 +58,7 @@ public struct Sampler: Sendable {
         applyPenalties(logits, history: history)
         let active = parameters.isGreedy ? 0 : filterCandidates(UnsafeBufferPointer(logits))
         guard active > 0 else { return [(id: Self.argmax(UnsafeBufferPointer(logits)), probability: 1)] }
-        let temperature = Double(parameters.temperature)
+        let temperature = parameters.temperature
         return candidates.withUnsafeBufferPointer { all in
             let survivors = UnsafeBufferPointer(rebasing: all[..<active])
             let maximum = Self.maximumLogit(survivors)
@@ -100,6 +99,7 @@ public struct Sampler: Sendable {
             tokenCounts = Array(repeating: 0, count: vocabularySize)
         }
         windowTokens.removeAll(keepingCapacity: true)
+        if window > 0 { windowTokens.reserveCapacity(window) }
         let recent = window == -1 ? history[...] : history.suffix(window)
         for token in recent where token >= 0 && token < vocabularySize {
             if tokenCounts[token] == 0 { windowTokens.append(token) }
@@ -137,7 +137,7 @@ public struct Sampler: Sendable {
     }
 
     /// The candidate whose cumulative probability first exceeds `draw` (uniform in [0, 1)).
-    private static func pick(_ draw: Double, from survivors: UnsafeBufferPointer<Candidate>, temperature: Double) -> Int {
+    private static func pick(_ draw: Double, from survivors: UnsafeBufferPointer<Candidate>, temperature: Float) -> Int {
         let maximum = maximumLogit(survivors)
         let total = survivors.reduce(0.0) { $0 + weight($1.logit, maximum, temperature) }
         let target = draw * total
@@ -158,11 +158,11 @@ public struct Sampler: Sendable {
         survivors.reduce(-Float.infinity) { max($0, $1.logit) }
     }
 
-    /// Unnormalised probability exp((logit - max) / T), in Double so the sum over a whole
-    /// vocabulary keeps its precision; -infinity logits weigh exactly 0 at any temperature.
+    /// Unnormalised probability exp((logit - max) / T), returned as Double so that sums over a
+    /// whole vocabulary keep their precision; -infinity logits weigh exactly 0 at any temperature.
     @inline(__always)
-    static func weight(_ logit: Float, _ maximum: Float, _ temperature: Double) -> Double {
+    static func weight(_ logit: Float, _ maximum: Float, _ temperature: Float) -> Double {
         guard logit > -.infinity else { return 0 }
-        return exp(Double(logit - maximum) / temperature)
+        return Double(exp((logit - maximum) / temperature))
     }
 }
