@@ -18,10 +18,10 @@ enum ByteLevelMapping {
         return result
     }()
 
-    /// Inverse of `scalarForByte`.
-    static let byteForScalar: [UInt32: UInt8] = {
-        var result: [UInt32: UInt8] = [:]
-        for (byte, scalar) in scalarForByte.enumerated() { result[scalar.value] = UInt8(byte) }
+    /// Inverse of `scalarForByte`, indexed by scalar value (all mapped scalars are below U+0144); -1: unmapped.
+    private static let byteForScalar: [Int16] = {
+        var result = [Int16](repeating: -1, count: Int(shiftedBase) + 256)
+        for (byte, scalar) in scalarForByte.enumerated() { result[Int(scalar.value)] = Int16(byte) }
         return result
     }()
 
@@ -35,8 +35,9 @@ enum ByteLevelMapping {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
-            if let byte = byteForScalar[scalar.value] {
-                bytes.append(byte)
+            let value = Int(scalar.value)
+            if value < byteForScalar.count, byteForScalar[value] >= 0 {
+                bytes.append(UInt8(byteForScalar[value]))
             } else {
                 bytes.append(contentsOf: String(scalar).utf8)
             }

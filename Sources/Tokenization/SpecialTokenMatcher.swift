@@ -1,6 +1,6 @@
 /// Finds special tokens written out in text, so "<|im_start|>" becomes its id rather than BPE pieces.
-/// Tokens are tried longest first over the whole text, each splitting the text fragments left by the longer
-/// ones (llama.cpp's order, which decides the rare case of overlapping special tokens).
+/// Tokens are tried longest first over the whole text, each matching only bytes the longer ones left
+/// (llama.cpp's order, which decides the rare case of overlapping special tokens).
 struct SpecialTokenMatcher: Sendable {
     enum Fragment: Equatable {
         /// [bytes] range of the input's UTF-8 to tokenize as text.
@@ -30,33 +30,43 @@ struct SpecialTokenMatcher: Sendable {
         self.entries = entries.sorted { ($0.bytes.count, -$0.id) > ($1.bytes.count, -$1.id) }
     }
 
+    /// Marks in `owner` for bytes not (yet) claimed by a token, and for bytes after a token's first.
+    private static let unclaimed = -1
+    private static let continuation = -2
+
     func partition(_ text: [UInt8], includeControl: Bool) -> [Fragment] {
-        var fragments: [Fragment] = text.isEmpty ? [] : [.text(0..<text.count)]
+        guard !text.isEmpty else { return [] }
+        // Only positions holding a token's first byte are tried, so vocabularies with thousands of
+        // special tokens (Gemma) cost little more than those with a few.
+        var positions = [[Int]](repeating: [], count: 256)
+        for (index, byte) in text.enumerated() { positions[Int(byte)].append(index) }
+        // [bytes] token id at the first byte of each match, `continuation` inside it.
+        var owner = [Int](repeating: Self.unclaimed, count: text.count)
         for entry in entries where includeControl || entry.alwaysMatched {
             guard let first = entry.bytes.first else { continue }
-            var split: [Fragment] = []
-            split.reserveCapacity(fragments.count)
-            for fragment in fragments {
-                guard case .text(let range) = fragment else {
-                    split.append(fragment)
-                    continue
-                }
-                var start = range.lowerBound
-                var index = range.lowerBound
-                while index + entry.bytes.count <= range.upperBound {
-                    if text[index] == first && text[index..<index + entry.bytes.count].elementsEqual(entry.bytes) {
-                        if start < index { split.append(.text(start..<index)) }
-                        split.append(.token(entry.id))
-                        index += entry.bytes.count
-                        start = index
-                    } else {
-                        index += 1
-                    }
-                }
-                if start < range.upperBound { split.append(.text(start..<range.upperBound)) }
+            var nextFree = 0
+            for start in positions[Int(first)] where start >= nextFree {
+                let end = start + entry.bytes.count
+                guard end <= text.count,
+                      owner[start..<end].allSatisfy({ $0 == Self.unclaimed }),
+                      text[start..<end].elementsEqual(entry.bytes) else { continue }
+                owner[start] = entry.id
+                for index in start + 1..<end { owner[index] = Self.continuation }
+                nextFree = end
             }
-            fragments = split
         }
+        var fragments: [Fragment] = []
+        var textStart: Int? = nil
+        for (index, mark) in owner.enumerated() where mark != Self.continuation {
+            if mark == Self.unclaimed {
+                if textStart == nil { textStart = index }
+            } else {
+                if let start = textStart { fragments.append(.text(start..<index)) }
+                textStart = nil
+                fragments.append(.token(mark))
+            }
+        }
+        if let start = textStart { fragments.append(.text(start..<text.count)) }
         return fragments
     }
 }
