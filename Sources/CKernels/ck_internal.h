@@ -1,0 +1,100 @@
+#ifndef CK_INTERNAL_H
+#define CK_INTERNAL_H
+// Private to CKernels: block layouts (as in ggml-common.h), inline conversions, kernel tables.
+#include "CKernels.h"
+#include <string.h>
+
+#define CK_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+// Block sizes: 32-element blocks for the legacy quants, 256-element super-blocks for K-quants.
+#define QK 32
+#define QK_K 256
+#define K_SCALE_SIZE 12
+
+typedef struct { uint16_t d; uint8_t qs[QK / 2]; } block_q4_0;
+typedef struct { uint16_t d; uint16_t m; uint8_t qs[QK / 2]; } block_q4_1;
+typedef struct { uint16_t d; int8_t qs[QK]; } block_q8_0;
+typedef struct { uint16_t d; uint16_t s; int8_t qs[QK]; } block_q8_1;
+typedef struct { uint16_t d; uint16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qs[QK_K / 2]; } block_q4_K;
+typedef struct {
+    uint16_t d; uint16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qh[QK_K / 8]; uint8_t qs[QK_K / 2];
+} block_q5_K;
+typedef struct { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; uint16_t d; } block_q6_K;
+typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_K;
+
+_Static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
+_Static_assert(sizeof(block_q4_1) == 20, "q4_1 layout");
+_Static_assert(sizeof(block_q8_0) == 34, "q8_0 layout");
+_Static_assert(sizeof(block_q8_1) == 36, "q8_1 layout");
+_Static_assert(sizeof(block_q4_K) == 144, "q4_K layout");
+_Static_assert(sizeof(block_q5_K) == 176, "q5_K layout");
+_Static_assert(sizeof(block_q6_K) == 210, "q6_K layout");
+_Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
+
+static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
+
+/// Q4_K/Q5_K 6-bit scale and min of sub-block j (0..7) from the 12 packed bytes.
+static inline void ck_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+        *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+
+/// out[r] = dot(weight row r, act) for r in 0..<nrows; rows are row_bytes apart.
+typedef void (*ck_rows_dot_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *act, float *out);
+/// Encodes n floats in the activation type.
+typedef void (*ck_quant_fn)(const float *x, void *y, int64_t n);
+
+/// Kernels of one weight type; NULL entries mean unsupported.
+typedef struct {
+    int activation_type;
+    ck_rows_dot_fn dot_scalar;
+    ck_rows_dot_fn dot_avx2;
+} ck_weight_kernels;
+
+const ck_weight_kernels *ck_kernels_for(int weight_type);
+ck_quant_fn ck_quantizer(int type, ck_backend_t backend);
+
+// Scalar row dots (ck_dot_scalar.c).
+void ck_dot_rows_f32_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_f16_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_bf16_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_0_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_1_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q8_0_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q6_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+
+// AVX2 row dots (ck_dot_avx2.c, ck_dot_kquant_avx2.c).
+void ck_dot_rows_f32_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_f16_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_bf16_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_0_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q6_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+
+// Activation quantizers (ck_quantize.c).
+void ck_quantize_q8_0_scalar(const float *x, void *y, int64_t n);
+void ck_quantize_q8_0_avx2(const float *x, void *y, int64_t n);
+void ck_quantize_q8_1_scalar(const float *x, void *y, int64_t n);
+void ck_quantize_q8_1_avx2(const float *x, void *y, int64_t n);
+void ck_quantize_q8_K(const float *x, void *y, int64_t n);
+void ck_quantize_f32(const float *x, void *y, int64_t n);
+void ck_quantize_f16_any(const float *x, void *y, int64_t n);
+void ck_quantize_bf16(const float *x, void *y, int64_t n);
+// Weight quantizers for tests and the writer (ck_quantize_weights.c).
+void ck_quantize_q4_0(const float *x, void *y, int64_t n);
+void ck_quantize_q4_1(const float *x, void *y, int64_t n);
+void ck_quantize_q4_K(const float *x, void *y, int64_t n);
+void ck_quantize_q5_K(const float *x, void *y, int64_t n);
+void ck_quantize_q6_K(const float *x, void *y, int64_t n);
+
+#endif

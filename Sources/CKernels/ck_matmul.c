@@ -1,0 +1,91 @@
+// y[tokens, rows] = x[tokens, cols] * W^T. The input is quantized once per call into scratch
+// (the activation type of the weight type, as ggml does); rows are split into contiguous
+// per-thread chunks; with several tokens, a tile of weight rows is reused for every token
+// while it sits in L1.
+#include "ck_internal.h"
+
+// Rows per tile when tokens > 1: 16 Q4_1 rows of 1536 columns are 15 KiB, half of a 32 KiB L1d.
+#define ROW_TILE 16
+// Thread chunks are whole multiples of this (the AVX2 kernels' row group).
+#define ROW_ALIGN 4
+// Fewer tokens than threads * this: the caller quantizes alone (a pool run costs more).
+#define PARALLEL_QUANT_TOKENS_PER_THREAD 2
+
+typedef struct {
+    const ck_matmul_args *a;
+    ck_rows_dot_fn dot;
+    ck_quant_fn quant;
+    const uint8_t *act;     // [tokens, act_row_bytes]
+    size_t act_row_bytes;
+} mm_ctx;
+
+static size_t act_row_bytes(int act_type, int cols) {
+    return (size_t)(cols / ck_block_size(act_type)) * ck_block_bytes(act_type);
+}
+
+size_t ck_matmul_scratch_bytes(int weight_type, int tokens, int cols) {
+    int at = ck_activation_type(weight_type);
+    if (at < 0 || at == CK_TYPE_F32 || tokens <= 0 || cols <= 0) return 0;
+    return (size_t)tokens * act_row_bytes(at, cols);
+}
+
+static void split(int count, int unit, int t, int nt, int *lo, int *hi) {
+    int units = (count + unit - 1) / unit;
+    int u0 = (int)((int64_t)units * t / nt), u1 = (int)((int64_t)units * (t + 1) / nt);
+    *lo = u0 * unit < count ? u0 * unit : count;
+    *hi = u1 * unit < count ? u1 * unit : count;
+}
+
+static void quant_task(void *raw, int t, int nt) {
+    const mm_ctx *c = raw;
+    int lo, hi;
+    split(c->a->tokens, 1, t, nt, &lo, &hi);
+    for (int tok = lo; tok < hi; tok++)
+        c->quant(c->a->input + (size_t)tok * c->a->cols, (void *)(c->act + (size_t)tok * c->act_row_bytes),
+                 c->a->cols);
+}
+
+static void dot_task(void *raw, int t, int nt) {
+    const mm_ctx *c = raw;
+    const ck_matmul_args *a = c->a;
+    const uint8_t *w = a->weight;
+    int r0, r1;
+    split(a->rows, ROW_ALIGN, t, nt, &r0, &r1);
+    if (a->tokens == 1) {
+        if (r1 > r0) c->dot(a->cols, r1 - r0, w + (size_t)r0 * a->row_bytes, a->row_bytes, c->act, a->output + r0);
+        return;
+    }
+    for (int rb = r0; rb < r1; rb += ROW_TILE) {
+        int nr = r1 - rb < ROW_TILE ? r1 - rb : ROW_TILE;
+        const uint8_t *tile = w + (size_t)rb * a->row_bytes;
+        for (int tok = 0; tok < a->tokens; tok++)
+            c->dot(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
+                   a->output + (size_t)tok * a->rows + rb);
+    }
+}
+
+int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
+    const ck_weight_kernels *k = ck_kernels_for(a->weight_type);
+    if (k == NULL) return CK_ERR_UNSUPPORTED_TYPE;
+    int bs = ck_block_size(a->weight_type), abs_ = ck_block_size(k->activation_type);
+    if (a->rows <= 0 || a->cols <= 0 || a->tokens <= 0 || a->cols % bs != 0 || a->cols % abs_ != 0 ||
+        a->row_bytes < (size_t)(a->cols / bs) * ck_block_bytes(a->weight_type))
+        return CK_ERR_BAD_SHAPE;
+    if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
+    mm_ctx c = {a, a->backend == CK_BACKEND_AVX2 ? k->dot_avx2 : k->dot_scalar, NULL, NULL, 0};
+    if (k->activation_type == CK_TYPE_F32) {
+        c.act = (const uint8_t *)a->input;
+        c.act_row_bytes = (size_t)a->cols * sizeof(float);
+    } else {
+        if (a->scratch == NULL || a->scratch_bytes < ck_matmul_scratch_bytes(a->weight_type, a->tokens, a->cols))
+            return CK_ERR_SCRATCH_TOO_SMALL;
+        c.quant = ck_quantizer(k->activation_type, a->backend);
+        c.act = a->scratch;
+        c.act_row_bytes = act_row_bytes(k->activation_type, a->cols);
+        if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(&c, 0, 1);
+        else ck_pool_run(pool, quant_task, &c);
+    }
+    if (a->rows < ROW_ALIGN * 2) dot_task(&c, 0, 1); // too small to be worth a dispatch
+    else ck_pool_run(pool, dot_task, &c);
+    return CK_OK;
+}

@@ -1,0 +1,50 @@
+import CKernels
+
+/// Scratch for `matmul`: the input quantized to the weight type's activation type.
+/// Not thread-safe: one scratch per concurrent caller.
+public final class MatmulScratch: @unchecked Sendable {
+    // Largest activation encoding per element: f16/bf16 (2 bytes); Q8_0/Q8_1/Q8_K need less.
+    static let maxActivationBytesPerElement = 2
+    static let alignment = 64
+    private(set) var buffer: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+
+    public init(maxTokens: Int, maxCols: Int) {
+        capacity = max(1, maxTokens) * max(1, maxCols) * Self.maxActivationBytesPerElement
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Grows the buffer when a call needs more than `init` planned for (allocates only then).
+    func reserve(_ bytes: Int) {
+        guard bytes > capacity else { return }
+        buffer.deallocate()
+        capacity = bytes
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
+    }
+}
+
+/// output[tokens, w.rows] = input[tokens, w.cols] * W^T.
+///
+/// The input is quantized once into `scratch`; rows are split over `pool`'s threads.
+public func matmul(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>,
+                   scratch: MatmulScratch, pool: ThreadPool) {
+    matmul(w, input: input, tokens: tokens, output: output, scratch: scratch, pool: pool, backend: .active)
+}
+
+/// `matmul` with an explicit backend (parity tests, benchmarks). `.avx2` needs `avx2Available`.
+public func matmul(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>,
+                   scratch: MatmulScratch, pool: ThreadPool, backend: KernelBackend) {
+    guard tokens > 0 else { return }
+    precondition(backend == .scalar || KernelBackend.avx2Available, "AVX2 kernels need AVX2, FMA and F16C")
+    let type = Int32(w.type.rawValue)
+    let tokenCount = Int32(clamping: tokens)
+    scratch.reserve(ck_matmul_scratch_bytes(type, tokenCount, Int32(w.cols)))
+    var args = ck_matmul_args(
+        weight_type: type, rows: Int32(w.rows), cols: Int32(w.cols), weight: w.data, row_bytes: w.rowBytes,
+        input: input, tokens: tokenCount, output: output, scratch: scratch.buffer, scratch_bytes: scratch.capacity,
+        backend: backend.cValue)
+    let status = ck_matmul(pool.handle, &args)
+    precondition(status == CK_OK, "matmul \(w.type) \(w.rows)x\(w.cols), \(tokens) tokens: status \(status)")
+}

@@ -1,0 +1,90 @@
+import Kernels
+import Testing
+
+// The reference rounds q and the probabilities to f16 as the kernel does but computes in double;
+// a probability may still round to the neighbouring f16 (2^-11 relative), so outputs agree to
+// about 2^-11 of the largest |v|.
+let attentionAbsoluteTolerance: Float = 1e-3
+// Backends differ only in f32 summation order.
+let attentionBackendTolerance: Float = 1e-5
+
+private struct AttentionCase {
+    let tokens = 3, firstPosition = 5, heads = 9, kvHeads = 3, headDim = 64
+    var context: Int { firstPosition + tokens }
+    var rowWidth: Int { heads * headDim }
+    var kvWidth: Int { kvHeads * headDim }
+    var scale: Float { 1 / Float(headDim).squareRoot() }
+    let query: [Float], keys: [UInt16], values: [UInt16]
+
+    init() {
+        query = randomFloats(3 * 9 * 64, seed: 81, scale: 2)
+        keys = randomFloats(8 * 3 * 64, seed: 82, scale: 2).map(floatToHalf)
+        values = randomFloats(8 * 3 * 64, seed: 83).map(floatToHalf)
+    }
+
+    /// Plain double math (with the kernel's f16 roundings of q and p).
+    func reference() -> [Double] {
+        var out = [Double](repeating: 0, count: tokens * rowWidth)
+        for t in 0..<tokens {
+            for h in 0..<heads {
+                let kvh = h / (heads / kvHeads)
+                let q = (0..<headDim).map { Double(halfToFloat(floatToHalf(query[t * rowWidth + h * headDim + $0]))) }
+                let visible = firstPosition + t + 1
+                let scores = (0..<visible).map { pos in
+                    (0..<headDim).reduce(0.0) { $0 + q[$1] * Double(halfToFloat(keys[pos * kvWidth + kvh * headDim + $1])) }
+                        * Double(scale)
+                }
+                let maxScore = scores.max() ?? 0
+                let exps = scores.map { expDouble($0 - maxScore) }
+                let sum = exps.reduce(0, +)
+                let p = exps.map { Double(halfToFloat(floatToHalf(Float($0 / sum)))) }
+                for d in 0..<headDim {
+                    out[t * rowWidth + h * headDim + d] = (0..<visible).reduce(0.0) {
+                        $0 + p[$1] * Double(halfToFloat(values[$1 * kvWidth + kvh * headDim + d]))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func run(backend: KernelBackend, threads: Int) -> [Float] {
+        var output = [Float](repeating: .nan, count: tokens * rowWidth)
+        let pool = ThreadPool(threadCount: threads)
+        let scratch = AttentionScratch(maxContext: 4, threads: 1) // too small on purpose: it must grow
+        attention(query: query, keys: keys, values: values, output: &output, tokens: tokens,
+                  firstPosition: firstPosition, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale,
+                  scratch: scratch, pool: pool, backend: backend)
+        return output
+    }
+}
+
+@Test func attentionMatchesDoubleReference() {
+    let c = AttentionCase()
+    let expected = c.reference()
+    for backend in testedBackends {
+        for threads in [1, 2] {
+            let out = c.run(backend: backend, threads: threads)
+            let worst = zip(out, expected).reduce(0.0) { max($0, abs(Double($1.0) - $1.1)) }
+            #expect(worst <= Double(attentionAbsoluteTolerance), "\(backend) threads \(threads): \(worst)")
+        }
+    }
+    if KernelBackend.avx2Available {
+        let s = c.run(backend: .scalar, threads: 1), v = c.run(backend: .avx2, threads: 2)
+        #expect(maxAbsDifference(s, v) <= attentionBackendTolerance)
+    }
+}
+
+@Test func firstTokenAttendsOnlyToItself() {
+    // At position 0 the only visible value row is row 0: the output is that row exactly.
+    let headDim = 8, heads = 2
+    let query = randomFloats(heads * headDim, seed: 91)
+    let keys = randomFloats(headDim, seed: 92).map(floatToHalf)
+    let values = randomFloats(headDim, seed: 93).map(floatToHalf)
+    var output = [Float](repeating: 0, count: heads * headDim)
+    attention(query: query, keys: keys, values: values, output: &output, tokens: 1, firstPosition: 0, heads: heads,
+              kvHeads: 1, headDim: headDim, scale: 0.35, scratch: AttentionScratch(maxContext: 1, threads: 1),
+              pool: ThreadPool(threadCount: 1))
+    let row = values.map(halfToFloat)
+    #expect(output == row + row)
+}

@@ -1,0 +1,85 @@
+import Kernels
+import Testing
+
+// matmul runs the same row kernel as vectorDot: with equal inputs the results are identical,
+// whatever the thread split or token count (each row's sum is done in one fixed order).
+@Test(arguments: weightTypes)
+func matmulMatchesRowDots(type: TensorType) throws {
+    let rows = 37, cols = 512, tokens = 5
+    let weights = randomFloats(rows * cols, seed: 300 + UInt64(type.rawValue), scale: 0.05)
+    let input = randomFloats(tokens * cols, seed: 400)
+    let encoded = try quantized(type, weights)
+    guard let activationType = type.activationType else { return }
+    let rowBytes = bytes(type, cols), actBytes = bytes(activationType, cols)
+    for backend in testedBackends {
+        // Expected: one vectorDot per (token, row).
+        var expected = [Float](repeating: 0, count: tokens * rows)
+        for t in 0..<tokens {
+            let act = try quantized(activationType, Array(input[t * cols..<(t + 1) * cols]), backend: backend)
+            #expect(act.count == actBytes)
+            for r in 0..<rows {
+                expected[t * rows + r] = try encoded.withUnsafeBytes { w in
+                    try act.withUnsafeBytes { a in
+                        try vectorDot(weightType: type, count: cols, weights: w.baseAddress! + r * rowBytes,
+                                      activations: a.baseAddress!, backend: backend)
+                    }
+                }
+            }
+        }
+        for threads in [1, 2, 3] {
+            let pool = ThreadPool(threadCount: threads)
+            let scratch = MatmulScratch(maxTokens: 2, maxCols: 64) // too small on purpose: it must grow
+            var output = [Float](repeating: .nan, count: tokens * rows)
+            try encoded.withUnsafeBytes { w in
+                let matrix = try WeightMatrix(type: type, rows: rows, cols: cols, data: w.baseAddress!)
+                input.withUnsafeBufferPointer { x in
+                    output.withUnsafeMutableBufferPointer { y in
+                        matmul(matrix, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!,
+                               scratch: scratch, pool: pool, backend: backend)
+                    }
+                }
+            }
+            #expect(output == expected, "\(type) \(backend) threads \(threads)")
+        }
+    }
+}
+
+@Test func matmulSingleTokenMatchesBatchRows() throws {
+    // Decode (1 token) and prefill (many tokens) must give the same numbers for the same token.
+    let rows = 96, cols = 576, tokens = 9
+    let encoded = try quantized(.q4_1, randomFloats(rows * cols, seed: 5, scale: 0.05))
+    let input = randomFloats(tokens * cols, seed: 6)
+    let pool = ThreadPool(threadCount: 2)
+    let scratch = MatmulScratch(maxTokens: tokens, maxCols: cols)
+    try encoded.withUnsafeBytes { w in
+        let matrix = try WeightMatrix(type: .q4_1, rows: rows, cols: cols, data: w.baseAddress!)
+        var batch = [Float](repeating: 0, count: tokens * rows)
+        var single = [Float](repeating: 0, count: rows)
+        input.withUnsafeBufferPointer { x in
+            batch.withUnsafeMutableBufferPointer { y in
+                matmul(matrix, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!, scratch: scratch,
+                       pool: pool)
+            }
+            for t in 0..<tokens {
+                single.withUnsafeMutableBufferPointer { y in
+                    matmul(matrix, input: x.baseAddress! + t * cols, tokens: 1, output: y.baseAddress!,
+                           scratch: scratch, pool: pool)
+                }
+                #expect(Array(batch[t * rows..<(t + 1) * rows]) == single, "token \(t)")
+            }
+        }
+    }
+}
+
+@Test func dequantizeRowDecodesTheRightRow() throws {
+    let rows = 10, cols = 64
+    let values = randomFloats(rows * cols, seed: 9)
+    let encoded = try quantized(.q8_0, values)
+    let all = dequantized(.q8_0, encoded, count: rows * cols)
+    try encoded.withUnsafeBytes { w in
+        let matrix = try WeightMatrix(type: .q8_0, rows: rows, cols: cols, data: w.baseAddress!)
+        var row = [Float](repeating: 0, count: cols)
+        row.withUnsafeMutableBufferPointer { dequantizeRow(matrix, row: 7, into: $0.baseAddress!) }
+        #expect(row == Array(all[7 * cols..<8 * cols]))
+    }
+}
