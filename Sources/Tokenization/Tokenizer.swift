@@ -57,14 +57,14 @@ public final class Tokenizer: Sendable {
             pieces.append(Self.piece(of: token, type: type, model: vocabulary.model))
         }
         self.pieces = pieces
-        hiddenUnlessSpecial = hidden
 
         var endIDs = Set([vocabulary.eosID, vocabulary.eotID].compactMap { $0 })
+        // Matched by spelling whatever their type, as llama.cpp does: some converters mark them user-defined.
         for text in Self.endOfTurnTexts {
-            if let id = tokenIDs[text], vocabulary.type(of: id) == .control || vocabulary.types.isEmpty {
-                endIDs.insert(id)
-            }
+            if let id = tokenIDs[text] { endIDs.insert(id) }
         }
+        for id in endIDs { hidden[id] = true }
+        hiddenUnlessSpecial = hidden
         endOfGenerationIDs = endIDs
         chatTemplate = vocabulary.chatTemplate.flatMap(ChatTemplate.init(template:))
     }

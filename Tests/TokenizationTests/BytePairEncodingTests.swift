@@ -42,6 +42,16 @@ import Tokenization
         #expect(tokenizer.endOfGenerationIDs == [0])
     }
 
+    @Test func endOfTurnTokensEndGenerationWhateverTheirType() throws {
+        var vocabulary = V.byteLevel()
+        vocabulary.tokens[V.id("<tool>")] = "<end_of_turn>"
+        let tokenizer = try Tokenizer(vocabulary: vocabulary)
+        let endOfTurn = V.id("<tool>")
+        #expect(tokenizer.endOfGenerationIDs == [0, endOfTurn])
+        #expect(tokenizer.decode([V.id("he"), endOfTurn]) == "he")
+        #expect(tokenizer.decode([endOfTurn], decodeSpecial: true) == "<end_of_turn>")
+    }
+
     @Test func addSpecialFollowsTheVocabulary() throws {
         var vocabulary = V.byteLevel()
         vocabulary.bosID = 1
