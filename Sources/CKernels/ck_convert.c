@@ -63,8 +63,8 @@ static void deq_q4_0(const block_q4_0 *b, float *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, y += QK) {
         float d = ck_half(b[i].d);
         for (int j = 0; j < QK / 2; j++) {
-            y[j] = ((int)(b[i].qs[j] & 0xF) - 8) * d;
-            y[j + QK / 2] = ((int)(b[i].qs[j] >> 4) - 8) * d;
+            y[j] = (float)((int)(b[i].qs[j] & 0xF) - 8) * d;
+            y[j + QK / 2] = (float)((int)(b[i].qs[j] >> 4) - 8) * d;
         }
     }
 }
@@ -142,10 +142,10 @@ static void deq_q6_K(const block_q6_K *b, float *y, int64_t nb) {
                 int q2 = (int)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
                 int q3 = (int)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
                 int q4 = (int)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                y[l] = d * sc[is + 0] * q1;
-                y[l + 32] = d * sc[is + 2] * q2;
-                y[l + 64] = d * sc[is + 4] * q3;
-                y[l + 96] = d * sc[is + 6] * q4;
+                y[l] = d * (float)sc[is + 0] * (float)q1;
+                y[l + 32] = d * (float)sc[is + 2] * (float)q2;
+                y[l + 64] = d * (float)sc[is + 4] * (float)q3;
+                y[l + 96] = d * (float)sc[is + 6] * (float)q4;
             }
         }
     }
