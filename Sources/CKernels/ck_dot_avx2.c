@@ -1,6 +1,7 @@
 // AVX2 row dot products for the float types and the 32-element quants. Quantized kernels
 // process four weight rows per pass so each activation block is loaded once for all four.
 #include "ck_simd.h"
+#include <math.h>
 
 #define ROW(w, r, row_bytes) ((const void *)((w) + (size_t)(r) * (row_bytes)))
 #define ROW_GROUP 4
@@ -80,6 +81,17 @@ CK_AVX2 void ck_dot_rows_q4_0_avx2(int n, int nrows, const uint8_t *w, size_t rb
     }
 }
 
+/// (d, m) of a Q4_1 block as floats in lanes 0 and 1.
+CK_AVX2 static inline __m128 q4_1_dm(const block_q4_1 *b) {
+    uint32_t dm;
+    memcpy(&dm, &b->d, sizeof dm);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
+}
+
+CK_AVX2 static inline __m256 lane_broadcast(__m128 v, int lane) {
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(v), _mm256_set1_epi32(lane));
+}
+
 CK_AVX2 void ck_dot_rows_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act, float *out) {
     const block_q8_1 *y = act;
     const int nb = n / QK;
@@ -88,7 +100,7 @@ CK_AVX2 void ck_dot_rows_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb
         const block_q4_1 *x0 = ROW(w, r, rb), *x1 = ROW(w, r + 1, rb);
         const block_q4_1 *x2 = ROW(w, r + 2, rb), *x3 = ROW(w, r + 3, rb);
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        __m128 msum = _mm_setzero_ps(); // m_r * s summed per row r (lanes 0..3)
         for (int i = 0; i < nb; i++) {
             PREFETCH(&x0[i]);
             PREFETCH(&x1[i]);
@@ -96,23 +108,26 @@ CK_AVX2 void ck_dot_rows_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb
             PREFETCH(&x3[i]);
             __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
             float dy = ck_half_avx2(y[i].d), sy = ck_half_avx2(y[i].s);
+            // Scales of the four rows: d = (d0 d1 d2 d3), m = (m0 m1 m2 m3).
+            __m128 lo = _mm_unpacklo_ps(q4_1_dm(&x0[i]), q4_1_dm(&x1[i])); // d0 d1 m0 m1
+            __m128 hi = _mm_unpacklo_ps(q4_1_dm(&x2[i]), q4_1_dm(&x3[i])); // d2 d3 m2 m3
+            __m128 d = _mm_mul_ps(_mm_movelh_ps(lo, hi), _mm_set1_ps(dy));
+            msum = _mm_fmadd_ps(_mm_movehl_ps(hi, lo), _mm_set1_ps(sy), msum);
             __m256 p0 = _mm256_cvtepi32_ps(ck_dot_u8_i8(ck_nibbles32(x0[i].qs), qy));
             __m256 p1 = _mm256_cvtepi32_ps(ck_dot_u8_i8(ck_nibbles32(x1[i].qs), qy));
             __m256 p2 = _mm256_cvtepi32_ps(ck_dot_u8_i8(ck_nibbles32(x2[i].qs), qy));
             __m256 p3 = _mm256_cvtepi32_ps(ck_dot_u8_i8(ck_nibbles32(x3[i].qs), qy));
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(ck_half_avx2(x0[i].d) * dy), p0, a0);
-            a1 = _mm256_fmadd_ps(_mm256_set1_ps(ck_half_avx2(x1[i].d) * dy), p1, a1);
-            a2 = _mm256_fmadd_ps(_mm256_set1_ps(ck_half_avx2(x2[i].d) * dy), p2, a2);
-            a3 = _mm256_fmadd_ps(_mm256_set1_ps(ck_half_avx2(x3[i].d) * dy), p3, a3);
-            m0 += ck_half_avx2(x0[i].m) * sy;
-            m1 += ck_half_avx2(x1[i].m) * sy;
-            m2 += ck_half_avx2(x2[i].m) * sy;
-            m3 += ck_half_avx2(x3[i].m) * sy;
+            a0 = _mm256_fmadd_ps(lane_broadcast(d, 0), p0, a0);
+            a1 = _mm256_fmadd_ps(lane_broadcast(d, 1), p1, a1);
+            a2 = _mm256_fmadd_ps(lane_broadcast(d, 2), p2, a2);
+            a3 = _mm256_fmadd_ps(lane_broadcast(d, 3), p3, a3);
         }
-        out[r] = ck_hsum_ps(a0) + m0;
-        out[r + 1] = ck_hsum_ps(a1) + m1;
-        out[r + 2] = ck_hsum_ps(a2) + m2;
-        out[r + 3] = ck_hsum_ps(a3) + m3;
+        float m[4];
+        _mm_storeu_ps(m, msum);
+        out[r] = ck_hsum_ps(a0) + m[0];
+        out[r + 1] = ck_hsum_ps(a1) + m[1];
+        out[r + 2] = ck_hsum_ps(a2) + m[2];
+        out[r + 3] = ck_hsum_ps(a3) + m[3];
     }
     for (; r < nrows; r++) {
         const block_q4_1 *x = ROW(w, r, rb);
@@ -122,7 +137,7 @@ CK_AVX2 void ck_dot_rows_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb
             __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
             __m256 p = _mm256_cvtepi32_ps(ck_dot_u8_i8(ck_nibbles32(x[i].qs), qy));
             acc = _mm256_fmadd_ps(_mm256_set1_ps(ck_half_avx2(x[i].d) * ck_half_avx2(y[i].d)), p, acc);
-            ms += ck_half_avx2(x[i].m) * ck_half_avx2(y[i].s);
+            ms = fmaf(ck_half_avx2(x[i].m), ck_half_avx2(y[i].s), ms); // fused, as in the row groups
         }
         out[r] = ck_hsum_ps(acc) + ms;
     }

@@ -14,9 +14,11 @@ CK_AVX2 static inline float ck_hsum_ps(__m256 v) {
 CK_AVX2 static inline float ck_half_avx2(uint16_t h) { return _cvtsh_ss(h); }
 
 /// 16 packed bytes -> 32 nibbles: low nibbles in bytes 0..15, high nibbles in 16..31.
+/// Three uops: broadcast the bytes to both lanes, shift the upper lane's 64-bit words right by 4
+/// (bits crossing into a neighbour byte are masked off).
 CK_AVX2 static inline __m256i ck_nibbles32(const uint8_t *qs) {
-    __m128i t = _mm_loadu_si128((const __m128i *)qs);
-    __m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)qs));
+    b = _mm256_srlv_epi64(b, _mm256_setr_epi64x(0, 0, 4, 4));
     return _mm256_and_si256(b, _mm256_set1_epi8(0x0F));
 }
 
