@@ -21,15 +21,17 @@ __attribute__((constructor)) static void ck_init_backend(void) {
 int ck_cpu_has_avx2(void) { return g_has_avx2; }
 ck_backend_t ck_backend(void) { return g_backend; }
 
-static const ck_weight_kernels k_f32 = {CK_TYPE_F32, ck_dot_rows_f32_scalar, ck_dot_rows_f32_avx2};
-static const ck_weight_kernels k_f16 = {CK_TYPE_F16, ck_dot_rows_f16_scalar, ck_dot_rows_f16_avx2};
-static const ck_weight_kernels k_bf16 = {CK_TYPE_BF16, ck_dot_rows_bf16_scalar, ck_dot_rows_bf16_avx2};
-static const ck_weight_kernels k_q4_0 = {CK_TYPE_Q8_0, ck_dot_rows_q4_0_scalar, ck_dot_rows_q4_0_avx2};
-static const ck_weight_kernels k_q4_1 = {CK_TYPE_Q8_1, ck_dot_rows_q4_1_scalar, ck_dot_rows_q4_1_avx2};
-static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2};
-static const ck_weight_kernels k_q4_K = {CK_TYPE_Q8_K, ck_dot_rows_q4_K_scalar, ck_dot_rows_q4_K_avx2};
-static const ck_weight_kernels k_q5_K = {CK_TYPE_Q8_K, ck_dot_rows_q5_K_scalar, ck_dot_rows_q5_K_avx2};
-static const ck_weight_kernels k_q6_K = {CK_TYPE_Q8_K, ck_dot_rows_q6_K_scalar, ck_dot_rows_q6_K_avx2};
+static const ck_weight_kernels k_f32 = {CK_TYPE_F32, ck_dot_rows_f32_scalar, ck_dot_rows_f32_avx2, NULL};
+static const ck_weight_kernels k_f16 = {CK_TYPE_F16, ck_dot_rows_f16_scalar, ck_dot_rows_f16_avx2, NULL};
+static const ck_weight_kernels k_bf16 = {CK_TYPE_BF16, ck_dot_rows_bf16_scalar, ck_dot_rows_bf16_avx2, NULL};
+static const ck_weight_kernels k_q4_0 = {CK_TYPE_Q8_0, ck_dot_rows_q4_0_scalar, ck_dot_rows_q4_0_avx2, NULL};
+static const ck_weight_kernels k_q4_1 = {CK_TYPE_Q8_1, ck_dot_rows_q4_1_scalar, ck_dot_rows_q4_1_avx2,
+                                         ck_dot_rows2_q4_1_avx2};
+static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2,
+                                         ck_dot_rows2_q8_0_avx2};
+static const ck_weight_kernels k_q4_K = {CK_TYPE_Q8_K, ck_dot_rows_q4_K_scalar, ck_dot_rows_q4_K_avx2, NULL};
+static const ck_weight_kernels k_q5_K = {CK_TYPE_Q8_K, ck_dot_rows_q5_K_scalar, ck_dot_rows_q5_K_avx2, NULL};
+static const ck_weight_kernels k_q6_K = {CK_TYPE_Q8_K, ck_dot_rows_q6_K_scalar, ck_dot_rows_q6_K_avx2, NULL};
 
 const ck_weight_kernels *ck_kernels_for(int weight_type) {
     switch (weight_type) {

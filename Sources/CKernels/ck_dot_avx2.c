@@ -81,17 +81,6 @@ CK_AVX2 void ck_dot_rows_q4_0_avx2(int n, int nrows, const uint8_t *w, size_t rb
     }
 }
 
-/// (d, m) of a Q4_1 block as floats in lanes 0 and 1.
-CK_AVX2 static inline __m128 q4_1_dm(const block_q4_1 *b) {
-    uint32_t dm;
-    memcpy(&dm, &b->d, sizeof dm);
-    return _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
-}
-
-CK_AVX2 static inline __m256 lane_broadcast(__m128 v, int lane) {
-    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(v), _mm256_set1_epi32(lane));
-}
-
 CK_AVX2 void ck_dot_rows_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act, float *out) {
     const block_q8_1 *y = act;
     const int nb = n / QK;

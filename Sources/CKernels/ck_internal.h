@@ -49,11 +49,17 @@ typedef void (*ck_rows_dot_fn)(int n, int nrows, const uint8_t *w, size_t row_by
 /// Encodes n floats in the activation type.
 typedef void (*ck_quant_fn)(const float *x, void *y, int64_t n);
 
-/// Kernels of one weight type; NULL entries mean unsupported.
+/// Two activation rows at once (prefill): out0/out1[r] = dot(weight row r, act0/act1). Results
+/// equal two ck_rows_dot_fn calls bit for bit; the weight unpacking is shared.
+typedef void (*ck_rows_dot2_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *act0,
+                                const void *act1, float *out0, float *out1);
+
+/// Kernels of one weight type; NULL entries mean unsupported (dot2: use dot twice).
 typedef struct {
     int activation_type;
     ck_rows_dot_fn dot_scalar;
     ck_rows_dot_fn dot_avx2;
+    ck_rows_dot2_fn dot2_avx2;
 } ck_weight_kernels;
 
 const ck_weight_kernels *ck_kernels_for(int weight_type);
@@ -80,6 +86,10 @@ void ck_dot_rows_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, floa
 void ck_dot_rows_q4_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q5_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q6_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+
+// AVX2 two-token row dots (ck_dot_pair_avx2.c).
+void ck_dot_rows2_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
+void ck_dot_rows2_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
 
 // Activation quantizers (ck_quantize.c).
 void ck_quantize_q8_0_scalar(const float *x, void *y, int64_t n);

@@ -14,6 +14,7 @@
 typedef struct {
     const ck_matmul_args *a;
     ck_rows_dot_fn dot;
+    ck_rows_dot2_fn dot2;   // two tokens at once, or NULL
     ck_quant_fn quant;
     const uint8_t *act;     // [tokens, act_row_bytes]
     size_t act_row_bytes;
@@ -58,7 +59,14 @@ static void dot_task(void *raw, int t, int nt) {
     for (int rb = r0; rb < r1; rb += ROW_TILE) {
         int nr = r1 - rb < ROW_TILE ? r1 - rb : ROW_TILE;
         const uint8_t *tile = w + (size_t)rb * a->row_bytes;
-        for (int tok = 0; tok < a->tokens; tok++)
+        int tok = 0;
+        if (c->dot2 != NULL) {
+            for (; tok + 2 <= a->tokens; tok += 2)
+                c->dot2(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
+                        c->act + (size_t)(tok + 1) * c->act_row_bytes, a->output + (size_t)tok * a->rows + rb,
+                        a->output + (size_t)(tok + 1) * a->rows + rb);
+        }
+        for (; tok < a->tokens; tok++)
             c->dot(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
                    a->output + (size_t)tok * a->rows + rb);
     }
@@ -72,7 +80,8 @@ int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
         a->row_bytes < (size_t)(a->cols / bs) * ck_block_bytes(a->weight_type))
         return CK_ERR_BAD_SHAPE;
     if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
-    mm_ctx c = {a, a->backend == CK_BACKEND_AVX2 ? k->dot_avx2 : k->dot_scalar, NULL, NULL, 0};
+    int avx = a->backend == CK_BACKEND_AVX2;
+    mm_ctx c = {a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, NULL, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
         c.act = (const uint8_t *)a->input;
         c.act_row_bytes = (size_t)a->cols * sizeof(float);

@@ -32,4 +32,15 @@ CK_AVX2 static inline __m256i ck_dot_i8_i8(__m256i x, __m256i y) {
     return ck_dot_u8_i8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
+/// (d, m) of a Q4_1 block as floats in lanes 0 and 1.
+CK_AVX2 static inline __m128 q4_1_dm(const block_q4_1 *b) {
+    uint32_t dm;
+    memcpy(&dm, &b->d, sizeof dm);
+    return _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
+}
+
+CK_AVX2 static inline __m256 lane_broadcast(__m128 v, int lane) {
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(v), _mm256_set1_epi32(lane));
+}
+
 #endif

@@ -44,15 +44,16 @@ func matmulMatchesRowDots(type: TensorType) throws {
     }
 }
 
-@Test func matmulSingleTokenMatchesBatchRows() throws {
-    // Decode (1 token) and prefill (many tokens) must give the same numbers for the same token.
-    let rows = 96, cols = 576, tokens = 9
-    let encoded = try quantized(.q4_1, randomFloats(rows * cols, seed: 5, scale: 0.05))
+@Test(arguments: [TensorType.q4_1, .q8_0, .q4_K, .f16])
+func matmulSingleTokenMatchesBatchRows(type: TensorType) throws {
+    // Decode (1 token) and prefill (many tokens, two-token kernels) must give the same numbers.
+    let rows = 98, cols = 512, tokens = 9
+    let encoded = try quantized(type, randomFloats(rows * cols, seed: 5, scale: 0.05))
     let input = randomFloats(tokens * cols, seed: 6)
     let pool = ThreadPool(threadCount: 2)
     let scratch = MatmulScratch(maxTokens: tokens, maxCols: cols)
     try encoded.withUnsafeBytes { w in
-        let matrix = try WeightMatrix(type: .q4_1, rows: rows, cols: cols, data: w.baseAddress!)
+        let matrix = try WeightMatrix(type: type, rows: rows, cols: cols, data: w.baseAddress!)
         var batch = [Float](repeating: 0, count: tokens * rows)
         var single = [Float](repeating: 0, count: rows)
         input.withUnsafeBufferPointer { x in
@@ -65,7 +66,7 @@ func matmulMatchesRowDots(type: TensorType) throws {
                     matmul(matrix, input: x.baseAddress! + t * cols, tokens: 1, output: y.baseAddress!,
                            scratch: scratch, pool: pool)
                 }
-                #expect(Array(batch[t * rows..<(t + 1) * rows]) == single, "token \(t)")
+                #expect(Array(batch[t * rows..<(t + 1) * rows]) == single, "\(type) token \(t)")
             }
         }
     }
