@@ -36,6 +36,10 @@ typedef struct {
     int index;
 } worker_arg;
 
+// Set while this thread runs a pool job: a nested ck_pool_run (a kernel called from inside a
+// parallel body) then runs inline on the calling thread instead of deadlocking on run_lock.
+static _Thread_local int t_in_job = 0;
+
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -78,7 +82,9 @@ static void *worker_main(void *raw) {
     for (;;) {
         seen = wait_for_generation(p, seen);
         if (atomic_load_explicit(&p->stop, memory_order_acquire)) break;
+        t_in_job = 1;
         p->fn(p->ctx, arg.index, p->nthreads);
+        t_in_job = 0;
         atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
     }
     return NULL;
@@ -148,7 +154,7 @@ void ck_pool_destroy(ck_pool *p) {
 int ck_pool_threads(const ck_pool *p) { return p ? p->nthreads : 1; }
 
 void ck_pool_run(ck_pool *p, ck_task_fn fn, void *ctx) {
-    if (p == NULL || p->nthreads == 1) {
+    if (p == NULL || p->nthreads == 1 || t_in_job) {
         fn(ctx, 0, 1);
         return;
     }
@@ -157,7 +163,9 @@ void ck_pool_run(ck_pool *p, ck_task_fn fn, void *ctx) {
     p->ctx = ctx;
     atomic_store_explicit(&p->pending, p->nthreads - 1, memory_order_relaxed);
     bump_generation(p);
+    t_in_job = 1;
     fn(ctx, 0, p->nthreads);
+    t_in_job = 0;
     for (unsigned spins = 1; atomic_load_explicit(&p->pending, memory_order_acquire) != 0; spins++) {
         cpu_relax();
         if (spins % SPINS_PER_YIELD == 0) sched_yield();

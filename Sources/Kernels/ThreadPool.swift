@@ -22,7 +22,8 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     /// Runs `body(thread, threadCount)` for every thread in 0..<threadCount concurrently and
-    /// returns when all calls have returned.
+    /// returns when all calls have returned. Called from inside a running body (for example a
+    /// kernel that takes this pool, used within `parallel`), it runs `body(0, 1)` inline.
     public func parallel(_ body: (_ thread: Int, _ threadCount: Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in
             var job = escapable

@@ -42,3 +42,15 @@ func everyThreadRunsOncePerJob(threads: Int) {
     }
     #expect(total.withLock { $0 } == 9)
 }
+
+@Test func nestedParallelRunsInline() {
+    let pool = ThreadPool(threadCount: 2)
+    let inner = Mutex([Int]())
+    pool.parallel { outer, _ in
+        pool.parallel { thread, count in
+            #expect(thread == 0 && count == 1)
+            inner.withLock { $0.append(outer) }
+        }
+    }
+    #expect(inner.withLock { $0.sorted() } == [0, 1])
+}

@@ -76,7 +76,8 @@ ck_pool *ck_pool_create(int nthreads);
 void ck_pool_destroy(ck_pool *pool);
 int ck_pool_threads(const ck_pool *pool);
 /// Runs fn(ctx, t, nthreads) for t in 0..<nthreads (t = 0 on the caller) and returns when all
-/// are done. Calls from several threads are serialised. A NULL pool runs fn(ctx, 0, 1).
+/// are done. Calls from several threads are serialised. A NULL pool, or a call made from inside
+/// a running job (nested), runs fn(ctx, 0, 1) on the calling thread.
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
 
 // MARK: - Matmul
