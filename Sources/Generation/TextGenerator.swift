@@ -1,0 +1,167 @@
+import Foundation
+import Models
+import Tokenization
+
+/// How to generate: sampling, limits and stop conditions.
+public struct GenerationOptions: Sendable {
+    public var maxTokens: Int
+    public var sampling: SamplingParameters
+    /// Generation ends before any of these strings; the stop string itself is not returned.
+    public var stopStrings: [String]
+    /// Token ids that end generation, besides the model's end-of-generation tokens.
+    public var stopTokens: Set<Int>
+    /// How many most likely alternatives to report per generated token (0: none).
+    public var topLogprobs: Int
+    /// Whether to report the chosen token's log-probability.
+    public var logprobs: Bool
+
+    public init(maxTokens: Int = 256, sampling: SamplingParameters = SamplingParameters(),
+                stopStrings: [String] = [], stopTokens: Set<Int> = [], logprobs: Bool = false, topLogprobs: Int = 0) {
+        self.maxTokens = maxTokens
+        self.sampling = sampling
+        self.stopStrings = stopStrings
+        self.stopTokens = stopTokens
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
+    }
+}
+
+public enum FinishReason: String, Sendable {
+    case stop            // an end-of-generation token or a stop string
+    case length          // maxTokens reached
+    case contextFull     // the session's context is full
+    case cancelled       // the caller asked to stop
+}
+
+/// One generated token as it streams out.
+public struct TokenEvent: Sendable {
+    public let id: Int
+    /// Text that became safe to show with this token (complete UTF-8, not part of a possible stop string).
+    public let text: String
+    public let logprob: Float?
+    public let topLogprobs: [TokenLogprob]
+}
+
+public struct TokenLogprob: Sendable, Equatable {
+    public let id: Int
+    public let logprob: Float
+}
+
+public struct GenerationResult: Sendable {
+    public let text: String
+    public let tokens: [Int]
+    public let promptTokens: Int
+    public let cachedPromptTokens: Int
+    public let finishReason: FinishReason
+    public let promptSeconds: Double
+    public let generationSeconds: Double
+}
+
+/// A sequence being generated: the model's session plus the tokens in its cache, so a new
+/// prompt that extends the previous one (chat history) only evaluates what is new.
+public final class GenerationSession {
+    public let session: InferenceSession
+    public private(set) var tokens: [Int] = []
+
+    public init(model: any LanguageModel, contextLength: Int, batchSize: Int = 256) throws(GenerationError) {
+        do { session = try model.makeSession(contextLength: contextLength, batchSize: batchSize, logitRows: 1) }
+        catch { throw .model(error) }
+    }
+
+    /// Keeps the longest cached prefix of `prompt` (at least one token is always re-evaluated,
+    /// since its logits are needed) and returns how many tokens were reused.
+    func reuse(prefixOf prompt: [Int]) -> Int {
+        var common = 0
+        while common < min(tokens.count, prompt.count - 1), tokens[common] == prompt[common] { common += 1 }
+        session.rewind(to: common)
+        tokens.removeSubrange(common...)
+        return common
+    }
+
+    func append(_ new: [Int]) { tokens.append(contentsOf: new) }
+
+    public func reset() {
+        session.rewind(to: 0)
+        tokens.removeAll()
+    }
+}
+
+/// Runs the decode loop: prompt prefill in batches, then one token at a time, streaming text.
+public struct TextGenerator {
+    public let model: any LanguageModel
+    public let tokenizer: Tokenizer
+
+    public init(model: any LanguageModel, tokenizer: Tokenizer) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
+
+    /// `onToken` returns false to cancel.
+    public func generate(prompt: [Int], in sequence: GenerationSession, options: GenerationOptions,
+                         onToken: (TokenEvent) -> Bool = { _ in true }) throws(GenerationError) -> GenerationResult {
+        guard !prompt.isEmpty else { throw .invalidArgument("the prompt is empty") }
+        guard options.maxTokens >= 0 else { throw .invalidArgument("max tokens must not be negative") }
+        do { try options.sampling.validate() } catch { throw .invalidArgument("\(error)") }
+        let limit = sequence.session.contextLength
+        guard prompt.count < limit else { throw .promptTooLong(tokens: prompt.count, limit: limit) }
+
+        let promptStart = Date()
+        let cached = sequence.reuse(prefixOf: prompt)
+        var logits: Logits
+        do { logits = try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last) }
+        catch { throw .model(error) }
+        sequence.append(Array(prompt[cached...]))
+        let promptSeconds = Date().timeIntervalSince(promptStart)
+
+        let generationStart = Date()
+        var sampler = Sampler(parameters: options.sampling)
+        var decoder = tokenizer.makeStreamingDecoder()
+        var stops = StopMatcher(stops: options.stopStrings)
+        let endTokens = tokenizer.endOfGenerationIDs.union(options.stopTokens)
+        var generated: [Int] = []
+        var text = ""
+        var finish = FinishReason.length
+        var stoppedByString = false
+        while generated.count < options.maxTokens {
+            let row = logits.row(0)
+            var chosenLogprob: Float?
+            var top: [TokenLogprob] = []
+            if options.logprobs || options.topLogprobs > 0 {
+                // Reported from the raw logits at temperature 1, before sampling alters them.
+                let buffer = UnsafeBufferPointer(row)
+                let best = topLogprobs(buffer, k: max(options.topLogprobs, 1))
+                top = best.prefix(options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
+                chosenLogprob = best.first?.logprob
+            }
+            let id = sampler.sample(logits: row, history: sequence.tokens)
+            if options.logprobs, top.first?.id != id {
+                chosenLogprob = Float(Perplexity.logProbability(of: id, in: UnsafeBufferPointer(row)))
+            }
+            if endTokens.contains(id) { finish = .stop; break }
+            generated.append(id)
+            let match = stops.append(decoder.append(id))
+            text += match.text
+            let keepGoing = onToken(TokenEvent(id: id, text: match.text, logprob: chosenLogprob, topLogprobs: top))
+            if match.isStopped {
+                finish = .stop
+                stoppedByString = true
+                break
+            }
+            if !keepGoing { finish = .cancelled; break }
+            if generated.count == options.maxTokens { break }
+            guard sequence.session.position < limit else { finish = .contextFull; break }
+            do { logits = try model.evaluate([id], in: sequence.session, logits: .last) } catch { throw .model(error) }
+            sequence.append([id])
+        }
+        if !stoppedByString {
+            // Flush what the decoder and the stop matcher still hold back.
+            let tail = stops.append(decoder.finish())
+            let rest = tail.text + (tail.isStopped ? "" : stops.finish())
+            text += rest
+            if !rest.isEmpty { _ = onToken(TokenEvent(id: -1, text: rest, logprob: nil, topLogprobs: [])) }
+        }
+        return GenerationResult(text: text, tokens: generated, promptTokens: prompt.count, cachedPromptTokens: cached,
+                                finishReason: finish, promptSeconds: promptSeconds,
+                                generationSeconds: Date().timeIntervalSince(generationStart))
+    }
+}

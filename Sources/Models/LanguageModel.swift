@@ -1,0 +1,84 @@
+import Kernels
+import ModelFiles
+
+/// What a caller needs to know about a loaded model, whatever its architecture.
+public struct ModelInfo: Sendable, Equatable {
+    public let architecture: String
+    public let name: String?
+    public let vocabularySize: Int
+    public let contextLength: Int     // the longest context the model was trained for
+    public let layerCount: Int
+    public let embeddingLength: Int
+    public let parameterCount: Int
+}
+
+/// Which rows of logits an evaluation should produce.
+public enum LogitsMode: Sendable {
+    case last   // only the final token's (generation)
+    case all    // every token's (perplexity, prompt log-probabilities)
+}
+
+/// Logits written by the last `evaluate`, valid until the session is evaluated again.
+public struct Logits {
+    public let rows: Int
+    public let vocabularySize: Int
+    let base: UnsafeMutablePointer<Float>   // [rows, vocabularySize]
+
+    public func row(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
+        precondition(index >= 0 && index < rows, "logits row out of range")
+        return UnsafeMutableBufferPointer(start: base + index * vocabularySize, count: vocabularySize)
+    }
+}
+
+/// Per-sequence run state (KV cache, scratch): separate from the immutable, shared weights.
+public protocol InferenceSession: AnyObject {
+    /// Tokens already in the cache; the next evaluated token sits at this position.
+    var position: Int { get }
+    var contextLength: Int { get }
+    var batchSize: Int { get }
+    /// Forgets everything from `position` on, so a shared prefix can be kept.
+    func rewind(to position: Int)
+}
+
+/// A transformer that turns token ids into next-token logits.
+public protocol LanguageModel: AnyObject, Sendable {
+    var info: ModelInfo { get }
+    /// Run state for one sequence of up to `contextLength` tokens, evaluated `batchSize` at a time.
+    /// `logitRows` is how many rows `.all` may return per call (1 is enough for generation).
+    func makeSession(contextLength: Int, batchSize: Int, logitRows: Int) throws(ModelError) -> InferenceSession
+    /// Appends `tokens` to the session's sequence and returns their logits.
+    func evaluate(_ tokens: [Int], in session: InferenceSession, logits: LogitsMode) throws(ModelError) -> Logits
+}
+
+/// Reads `<architecture>.<key>` hyper-parameters, validating each.
+struct HyperparameterReader {
+    let file: GGUFFile
+    let prefix: String
+
+    func int(_ key: String, default fallback: Int? = nil, range: ClosedRange<Int> = 1...1 << 24) throws(ModelError) -> Int {
+        let full = "\(prefix).\(key)"
+        guard let value = file.metadata[full] else {
+            if let fallback { return fallback }
+            throw .file(.missingMetadata(full))
+        }
+        guard let int = value.intValue else {
+            throw .invalidHyperparameter(key: full, value: "\(value)", reason: "not an integer")
+        }
+        guard range.contains(int) else {
+            throw .invalidHyperparameter(key: full, value: "\(int)", reason: "outside \(range)")
+        }
+        return int
+    }
+
+    func float(_ key: String, default fallback: Float? = nil) throws(ModelError) -> Float {
+        let full = "\(prefix).\(key)"
+        guard let value = file.metadata[full] else {
+            if let fallback { return fallback }
+            throw .file(.missingMetadata(full))
+        }
+        guard let double = value.floatValue, double.isFinite else {
+            throw .invalidHyperparameter(key: full, value: "\(value)", reason: "not a finite number")
+        }
+        return Float(double)
+    }
+}

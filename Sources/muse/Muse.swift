@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Generation
+
+@main
+struct Muse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "muse",
+        abstract: "Muse Spark: a small, fast, self-hosted assistant and its inference engine.",
+        version: MuseVersion.engine,
+        subcommands: [Chat.self, Generate.self, Inspect.self, Tokenize.self, PerplexityCommand.self])
+}
+
+enum MuseVersion {
+    static let engine = "0.1.0"
+}
+
+/// Options every model-running command shares.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "GGUF model file (default: the installed SmolLM2-135M-Instruct Q4_1).")
+    var model: String?
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    var modelPath: String { model ?? LoadedModel.defaultModelPath }
+}
+
+/// Prints to standard error: progress and errors never mix with results on standard output.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Ends the command with a message on stderr and a non-zero exit code.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+    init(_ error: any Error) { description = "\(error)" }
+}

@@ -1,1 +1,0 @@
-print("muse: under construction")
