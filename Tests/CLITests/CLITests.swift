@@ -103,6 +103,20 @@ import Testing
         #expect(value > 1 && value < 100, "\(last)")
     }
 
+    @Test func benchPrintsOneJSONObjectPerTest() throws {
+        let run = try Self.muse(["bench", "-p", "8", "-n", "4", "-r", "2", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        #expect(objects.map { $0["test"] as? String } == ["pp8", "tg4"])
+        for object in objects {
+            #expect((object["tokens_per_second"] as? Double ?? 0) > 0)
+            #expect(object["threads"] as? Int == ProcessInfo.processInfo.activeProcessorCount)
+            #expect(object["model_sha256"] as? String == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")
+        }
+    }
+
     @Test func missingModelSaysHowToGetIt() throws {
         let run = try Self.muse(["generate", "--prompt", "hi", "--model", "/nonexistent/model.gguf"])
         #expect(run.status != 0)
