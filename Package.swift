@@ -29,10 +29,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
-        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization"]),
+        // Seeded test inputs and the installed model's path, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization"]),
         .testTarget(name: "CLITests", dependencies: []),
     ],

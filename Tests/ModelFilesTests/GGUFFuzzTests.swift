@@ -1,5 +1,6 @@
 import ModelFiles
 import Testing
+import TestSupport
 
 /// Seeded random mutations of a valid file: each must parse or throw ModelFileError, never crash,
 /// and whatever parses must describe tensor data that lies inside the file.

@@ -2,15 +2,11 @@ import Foundation
 import Kernels
 import ModelFiles
 import Testing
+import TestSupport
 
 /// Reads the real default model (installed by scripts/setup.sh).
 @Suite struct GGUFRealModelTests {
-    static var modelPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["MUSE_MODEL"], !path.isEmpty { return path }
-        let cache = environment["MUSE_CACHE"] ?? NSHomeDirectory() + "/.cache/muse"
-        return cache + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
+    static var modelPath: String { TestModel.defaultPath }
 
     @Test func readsTheDefaultModel() throws {
         let path = Self.modelPath

@@ -2,6 +2,7 @@ import Foundation
 import Kernels
 import ModelFiles
 import Testing
+import TestSupport
 
 @Suite struct GGUFWriterTests {
     @Test(arguments: [UInt32(2), 3])

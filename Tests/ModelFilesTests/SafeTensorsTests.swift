@@ -1,6 +1,7 @@
 import Foundation
 import ModelFiles
 import Testing
+import TestSupport
 
 @Suite struct SafeTensorsTests {
     static func sample() throws -> SafeTensorsWriter {

@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import ModelFiles
+import TestSupport
 
 /// A tiny llama model with seeded random F32 weights, written with GGUFWriter, plus a plain
 /// double-precision reference forward pass to check the engine against.
@@ -13,15 +14,8 @@ struct TinyLlama {
     var tensors: [String: (dims: [Int], values: [Float])] = [:]
 
     init(seed: UInt64) {
-        var state = seed
-        func next() -> Float {  // splitmix64 -> uniform in [-0.5, 0.5)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 24) - 0.5
-        }
+        var generator = SeededGenerator(seed: seed)
+        func next() -> Float { Float(generator.next() >> 40) / Float(1 << 24) - 0.5 }  // uniform in [-0.5, 0.5)
         func matrix(_ name: String, rows: Int, cols: Int, scale: Float) {
             tensors[name] = ([cols, rows], (0..<(rows * cols)).map { _ in next() * scale })
         }

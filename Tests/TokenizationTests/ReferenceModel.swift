@@ -1,16 +1,12 @@
 import Foundation
 import ModelFiles
 import Testing
+import TestSupport
 import Tokenization
 
 /// The default model (installed by scripts/setup.sh) and llama.cpp's reference outputs for it.
 enum ReferenceModel {
-    static var path: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["MUSE_MODEL"], !path.isEmpty { return path }
-        let cache = environment["MUSE_CACHE"] ?? NSHomeDirectory() + "/.cache/muse"
-        return cache + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
+    static var path: String { TestModel.defaultPath }
 
     /// Loaded once: building the tokenizer reads 49,152 tokens and 48,900 merges.
     private static let loaded: Result<Tokenizer, any Error> = Result {

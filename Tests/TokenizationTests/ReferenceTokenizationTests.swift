@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Tokenization
 
 /// SmolLM2's real vocabulary against llama.cpp's ids for the same texts.
@@ -63,7 +64,7 @@ import Tokenization
             "a", "Z", "7", " ", "  ", "\n", "\t", "\r\n", "'s", "'LL", ".", "!?", "é", "ß", "日", "本", "🍎", "👍🏽",
             "e\u{301}", "\u{200D}", "\u{00A0}", "<|im_end|>", "<|im", "Ω", "١", "½", "\u{0}", "\u{7F}",
         ]
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         for _ in 0..<300 {
             let length = Int(generator.next() % 24)
             let text = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
@@ -82,15 +83,3 @@ import Tokenization
     }
 }
 
-/// Deterministic generator for test inputs (SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
