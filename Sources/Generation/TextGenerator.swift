@@ -101,7 +101,7 @@ public struct TextGenerator {
                          onToken: (TokenEvent) -> Bool = { _ in true }) throws(GenerationError) -> GenerationResult {
         guard !prompt.isEmpty else { throw .invalidArgument("the prompt is empty") }
         guard options.maxTokens >= 0 else { throw .invalidArgument("max tokens must not be negative") }
-        do { try options.sampling.validate() } catch { throw .invalidArgument("\(error)") }
+        do { try options.sampling.validate(vocabularySize: model.info.vocabularySize) } catch { throw .invalidArgument("\(error)") }
         let limit = sequence.session.contextLength
         guard prompt.count < limit else { throw .promptTooLong(tokens: prompt.count, limit: limit) }
 

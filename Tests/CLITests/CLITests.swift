@@ -117,6 +117,20 @@ import Testing
         }
     }
 
+    @Test func oversizedPromptIsAClearError() throws {
+        let prompt = String(repeating: "word ", count: 64)  // "word" then 63 " word", then " ": 65 tokens
+        let run = try Self.muse(["generate", "--prompt", prompt, "--ctx", "16", "--max-tokens", "4"])
+        #expect(run.status != 0)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("the prompt has 65 tokens but the context holds 16"))
+    }
+
+    @Test func invalidSamplingIsAClearError() throws {
+        let run = try Self.muse(["generate", "--prompt", "hi", "--temperature", "-1"])
+        #expect(run.status != 0)
+        #expect(run.stderr.lowercased().contains("temperature"))
+    }
+
     @Test func missingModelSaysHowToGetIt() throws {
         let run = try Self.muse(["generate", "--prompt", "hi", "--model", "/nonexistent/model.gguf"])
         #expect(run.status != 0)
