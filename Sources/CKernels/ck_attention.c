@@ -1,11 +1,20 @@
-// Causal grouped-query attention over an f16 KV cache, mirroring llama.cpp's non-flash path:
-// q rounded to f16, q.k accumulated in f32, scores * scale, softmax (exp in f32, sum in
-// double), probabilities rounded to f16, p.V accumulated in f32. Work unit: (token, head).
+// Causal grouped-query attention over an f16 KV cache, with llama.cpp's CPU arithmetic (its
+// non-flash path), so that our logits match its reference outputs bit for bit:
+// - q and the softmax probabilities are rounded to f16 before their dot products;
+// - scores * scale, softmax with exp computed 8 lanes at a time (ck_expf8) and the sum of each
+//   8-lane group added to a double, probabilities scaled by float(1 / sum);
+// - the dot products sum in llama.cpp's order, which depends on the batch: a batch of several
+//   tokens goes through its tiled matrix multiply (one 8-lane accumulator per output), a single
+//   token through its vector dot product (four 8-lane accumulators over 32-element steps).
+// Lane l of an accumulator holds the terms whose index is l modulo 8 (modulo 32 for four), so
+// p.V is computed position by position into per-lane rows, vectorised over the head dimension.
+// Work unit: (token, head). The scalar twin performs the same roundings in the same order.
 #include "ck_simd.h"
 #include <math.h>
 
-// Per-thread scratch is padded to a cache line so threads never share one.
 #define CACHE_LINE 64
+// Accumulator rows for p.V: 8 lanes x 4 accumulators in the single-token order.
+#define LANE_ROWS 32
 
 typedef struct {
     const ck_attention_args *a;
@@ -13,7 +22,9 @@ typedef struct {
 } attn_ctx;
 
 static size_t per_thread_bytes(int max_context, int head_dim) {
-    size_t b = (size_t)max_context * (sizeof(float) + sizeof(uint16_t)) + (size_t)head_dim * (sizeof(uint16_t) + sizeof(float));
+    size_t padded = (size_t)max_context + 8;  // scores padded to whole 8-lane groups
+    size_t b = padded * (sizeof(float) + sizeof(uint16_t)) + (size_t)head_dim * sizeof(uint16_t) +
+               (size_t)LANE_ROWS * head_dim * sizeof(float);
     return (b + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
 }
 
@@ -23,80 +34,156 @@ size_t ck_attention_scratch_bytes(int max_context, int head_dim, int threads) {
 }
 
 typedef struct {
-    float *scores;   // [n_kv]
-    uint16_t *p16;   // [n_kv]
+    float *scores;   // [n_kv + 8]
+    uint16_t *p16;   // [n_kv + 8]
     uint16_t *q16;   // [head_dim]
-    float *acc;      // [head_dim]
+    float *lanes;    // [LANE_ROWS, head_dim]
 } attn_buffers;
 
-static void finish_softmax(float *scores, uint16_t *p16, int n_kv, int avx) {
+// Sum of 8 lanes in the order of the x86 horizontal add used by llama.cpp's tiled multiply
+// and softmax: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
+static float fold8(const float *l) {
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+// Four 8-lane accumulators folded as llama.cpp's vector dot product does: (a0+a2)+(a1+a3)
+// lane-wise, then halves added and two horizontal adds: ((r0+r4)+(r1+r5)) + ((r2+r6)+(r3+r7)).
+static float fold32(const float *acc) {  // acc[j * 8 + l]
+    float r[8];
+    for (int l = 0; l < 8; l++) r[l] = (acc[l] + acc[16 + l]) + (acc[8 + l] + acc[24 + l]);
+    return ((r[0] + r[4]) + (r[1] + r[5])) + ((r[2] + r[6]) + (r[3] + r[7]));
+}
+
+// Scalar twin of ck_expf8: the same operations with fmaf.
+static float expf1(float x) {
+    if (fabsf(x) > 87.0f) return expf(x);
+    const float shift = 0x1.8p23f;
+    float z = fmaf(x, 0x1.715476p+0f, shift);
+    float n = z - shift;
+    float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    uint32_t zb, one;
+    float f1 = 1.0f;
+    memcpy(&zb, &z, 4);
+    memcpy(&one, &f1, 4);
+    uint32_t kb = (zb << 23) + one;
+    float k;
+    memcpy(&k, &kb, 4);
+    float u = b * b;
+    float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                   0x1.ffffecp-1f * b);
+    return fmaf(j, k, k);
+}
+
+// q.k for one position; `single` selects the single-token summation order.
+static float qk_scalar(const uint16_t *k, const uint16_t *q, int hd, int single) {
+    float acc[32] = {0};
+    int step = single ? 32 : 8;
+    int i = 0;
+    for (; i + step <= hd; i += step)
+        for (int e = 0; e < step; e++) acc[e] = fmaf(ck_f16_to_f32(k[i + e]), ck_f16_to_f32(q[i + e]), acc[e]);
+    double sum = single ? fold32(acc) : fold8(acc);
+    for (; i < hd; i++) sum += (double)(ck_f16_to_f32(k[i]) * ck_f16_to_f32(q[i]));
+    return (float)sum;
+}
+
+CK_AVX2 static float qk_avx2(const uint16_t *k, const uint16_t *q, int hd, int single) {
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    int step = single ? 32 : 8;
+    int i = 0;
+    for (; i + step <= hd; i += step)
+        for (int j = 0; j < step / 8; j++)
+            acc[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8 * j))),
+                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8 * j))), acc[j]);
+    float lanes[32];
+    for (int j = 0; j < 4; j++) _mm256_storeu_ps(lanes + 8 * j, acc[j]);
+    double sum = single ? fold32(lanes) : fold8(lanes);
+    for (; i < hd; i++) sum += (double)(_cvtsh_ss(k[i]) * _cvtsh_ss(q[i]));
+    return (float)sum;
+}
+
+// exp(s - max) over whole 8-lane groups (the tail padded with -inf, as llama.cpp's masked
+// cache is), each group's sum added to a double; then probabilities = p * float(1 / sum) -> f16.
+static void softmax_scalar(float *s, uint16_t *p16, int n) {
     float max = -INFINITY;
-    for (int i = 0; i < n_kv; i++) max = scores[i] > max ? scores[i] : max;
+    for (int i = 0; i < n; i++) max = s[i] > max ? s[i] : max;
+    int padded = (n + 7) / 8 * 8;
+    for (int i = n; i < padded; i++) s[i] = -INFINITY;
     double sum = 0.0;
-    for (int i = 0; i < n_kv; i++) {
-        scores[i] = expf(scores[i] - max);
-        sum += (double)scores[i];
+    for (int i = 0; i < padded; i += 8) {
+        for (int l = 0; l < 8; l++) s[i + l] = expf1(s[i + l] - max);
+        sum += (double)fold8(s + i);
     }
     float inv = (float)(1.0 / sum);
-    for (int i = 0; i < n_kv; i++) scores[i] *= inv;
-    if (avx) ck_store_f16_avx2(scores, p16, n_kv);
-    else ck_store_f16_scalar(scores, p16, n_kv);
+    for (int i = 0; i < n; i++) p16[i] = ck_f32_to_f16(s[i] * inv);
 }
 
-static void head_scalar(const ck_attention_args *a, int t, int h, attn_buffers b) {
-    int hd = a->head_dim, n_kv = a->first_position + t + 1;
-    int kvh = h / (a->heads / a->kv_heads);
-    size_t kv_stride = (size_t)a->kv_heads * hd;
-    const float *q = a->query + ((size_t)t * a->heads + h) * hd;
-    ck_store_f16_scalar(q, b.q16, hd);
-    for (int pos = 0; pos < n_kv; pos++) {
-        const uint16_t *k = a->keys + pos * kv_stride + (size_t)kvh * hd;
-        float s = 0.0f;
-        for (int d = 0; d < hd; d++) s += ck_f16_to_f32(b.q16[d]) * ck_f16_to_f32(k[d]);
-        b.scores[pos] = s * a->scale;
+CK_AVX2 static void softmax_avx2(float *s, uint16_t *p16, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; i++) max = s[i] > max ? s[i] : max;
+    int padded = (n + 7) / 8 * 8;
+    for (int i = n; i < padded; i++) s[i] = -INFINITY;
+    double sum = 0.0;
+    for (int i = 0; i < padded; i += 8) {
+        __m256 v = ck_expf8(_mm256_sub_ps(_mm256_loadu_ps(s + i), _mm256_set1_ps(max)));
+        _mm256_storeu_ps(s + i, v);
+        sum += (double)ck_hsum_ps(v);
     }
-    finish_softmax(b.scores, b.p16, n_kv, 0);
-    for (int d = 0; d < hd; d++) b.acc[d] = 0.0f;
-    for (int pos = 0; pos < n_kv; pos++) {
-        const uint16_t *v = a->values + pos * kv_stride + (size_t)kvh * hd;
-        float p = ck_f16_to_f32(b.p16[pos]);
-        for (int d = 0; d < hd; d++) b.acc[d] += p * ck_f16_to_f32(v[d]);
-    }
-    memcpy(a->output + ((size_t)t * a->heads + h) * hd, b.acc, (size_t)hd * sizeof(float));
+    float inv = (float)(1.0 / sum);
+    for (int i = 0; i < n; i++) s[i] *= inv;
+    ck_store_f16_avx2(s, p16, n);
 }
 
-CK_AVX2 static void head_avx2(const ck_attention_args *a, int t, int h, attn_buffers b) {
-    int hd = a->head_dim, n_kv = a->first_position + t + 1;
-    int kvh = h / (a->heads / a->kv_heads);
-    size_t kv_stride = (size_t)a->kv_heads * hd;
-    const float *q = a->query + ((size_t)t * a->heads + h) * hd;
-    ck_store_f16_avx2(q, b.q16, hd);
+// lanes[row(pos)] += p[pos] * v[pos] for every position, row = pos mod 8 (or mod 32).
+static void pv_scalar(const uint16_t *v, size_t stride, const uint16_t *p16, int n, int hd, int single, float *lanes) {
+    int rows = single ? 32 : 8;
+    memset(lanes, 0, (size_t)rows * hd * sizeof(float));
+    for (int pos = 0; pos < n; pos++) {
+        float p = ck_f16_to_f32(p16[pos]);
+        const uint16_t *row = v + pos * stride;
+        float *acc = lanes + (size_t)(pos % rows) * hd;
+        for (int d = 0; d < hd; d++) acc[d] = fmaf(ck_f16_to_f32(row[d]), p, acc[d]);
+    }
+}
+
+CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p16, int n, int hd, int single, float *lanes) {
+    int rows = single ? 32 : 8;
+    memset(lanes, 0, (size_t)rows * hd * sizeof(float));
     int vec = hd / 8 * 8;
+    for (int pos = 0; pos < n; pos++) {
+        float p = _cvtsh_ss(p16[pos]);
+        __m256 vp = _mm256_set1_ps(p);
+        const uint16_t *row = v + pos * stride;
+        float *acc = lanes + (size_t)(pos % rows) * hd;
+        for (int d = 0; d < vec; d += 8) {
+            __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + d)));
+            _mm256_storeu_ps(acc + d, _mm256_fmadd_ps(x, vp, _mm256_loadu_ps(acc + d)));
+        }
+        for (int d = vec; d < hd; d++) acc[d] = fmaf(_cvtsh_ss(row[d]), p, acc[d]);
+    }
+}
+
+static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int avx) {
+    int hd = a->head_dim, n_kv = a->first_position + t + 1;
+    int single = a->tokens == 1;
+    int kvh = h / (a->heads / a->kv_heads);
+    size_t kv_stride = (size_t)a->kv_heads * hd;
+    const float *q = a->query + ((size_t)t * a->heads + h) * hd;
+    if (avx) ck_store_f16_avx2(q, b.q16, hd); else ck_store_f16_scalar(q, b.q16, hd);
     for (int pos = 0; pos < n_kv; pos++) {
         const uint16_t *k = a->keys + pos * kv_stride + (size_t)kvh * hd;
-        __m256 acc = _mm256_setzero_ps();
-        for (int d = 0; d < vec; d += 8) {
-            __m256 vq = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b.q16 + d)));
-            __m256 vk = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + d)));
-            acc = _mm256_fmadd_ps(vq, vk, acc);
-        }
-        float s = ck_hsum_ps(acc);
-        for (int d = vec; d < hd; d++) s += _cvtsh_ss(b.q16[d]) * _cvtsh_ss(k[d]);
-        b.scores[pos] = s * a->scale;
+        b.scores[pos] = (avx ? qk_avx2(k, b.q16, hd, single) : qk_scalar(k, b.q16, hd, single)) * a->scale;
     }
-    finish_softmax(b.scores, b.p16, n_kv, 1);
-    for (int d = 0; d < hd; d++) b.acc[d] = 0.0f;
-    for (int pos = 0; pos < n_kv; pos++) {
-        const uint16_t *v = a->values + pos * kv_stride + (size_t)kvh * hd;
-        float p = _cvtsh_ss(b.p16[pos]);
-        __m256 vp = _mm256_set1_ps(p);
-        for (int d = 0; d < vec; d += 8) {
-            __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + d)));
-            _mm256_storeu_ps(b.acc + d, _mm256_fmadd_ps(vp, vv, _mm256_loadu_ps(b.acc + d)));
-        }
-        for (int d = vec; d < hd; d++) b.acc[d] += p * _cvtsh_ss(v[d]);
+    if (avx) softmax_avx2(b.scores, b.p16, n_kv); else softmax_scalar(b.scores, b.p16, n_kv);
+    const uint16_t *v = a->values + (size_t)kvh * hd;
+    if (avx) pv_avx2(v, kv_stride, b.p16, n_kv, hd, single, b.lanes);
+    else pv_scalar(v, kv_stride, b.p16, n_kv, hd, single, b.lanes);
+    float *out = a->output + ((size_t)t * a->heads + h) * hd;
+    float lane[32];
+    int rows = single ? 32 : 8;
+    for (int d = 0; d < hd; d++) {
+        for (int r = 0; r < rows; r++) lane[r] = b.lanes[(size_t)r * hd + d];
+        out[d] = single ? fold32(lane) : fold8(lane);
     }
-    memcpy(a->output + ((size_t)t * a->heads + h) * hd, b.acc, (size_t)hd * sizeof(float));
 }
 
 static void attn_task(void *raw, int thread, int nthreads) {
@@ -104,21 +191,17 @@ static void attn_task(void *raw, int thread, int nthreads) {
     const ck_attention_args *a = c->a;
     uintptr_t base = ((uintptr_t)a->scratch + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
     uint8_t *mine = (uint8_t *)base + c->per_thread * (size_t)thread;
-    int n_ctx = a->first_position + a->tokens;
+    size_t padded = (size_t)(a->first_position + a->tokens) + 8;
     attn_buffers b;
-    b.scores = (float *)mine;
-    b.acc = (float *)(mine + (size_t)n_ctx * sizeof(float));
-    b.p16 = (uint16_t *)(mine + (size_t)(n_ctx + a->head_dim) * sizeof(float));
-    b.q16 = b.p16 + n_ctx;
+    b.lanes = (float *)mine;
+    b.scores = b.lanes + (size_t)LANE_ROWS * a->head_dim;
+    b.p16 = (uint16_t *)(b.scores + padded);
+    b.q16 = b.p16 + padded;
     int pairs = a->tokens * a->heads;
     int lo = (int)((int64_t)pairs * thread / nthreads), hi = (int)((int64_t)pairs * (thread + 1) / nthreads);
     int avx = a->backend == CK_BACKEND_AVX2;
-    for (int i = lo; i < hi; i++) {
-        if (avx) head_avx2(a, i / a->heads, i % a->heads, b);
-        else head_scalar(a, i / a->heads, i % a->heads, b);
-    }
+    for (int i = lo; i < hi; i++) head(a, i / a->heads, i % a->heads, b, avx);
 }
-
 int ck_attention(ck_pool *pool, const ck_attention_args *a) {
     if (a->tokens <= 0 || a->first_position < 0 || a->heads <= 0 || a->kv_heads <= 0 || a->head_dim <= 0 ||
         a->heads % a->kv_heads != 0)

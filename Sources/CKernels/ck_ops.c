@@ -1,5 +1,6 @@
 // Element-wise FP32 operations: RMS norm, SiLU/GELU gating, add, scale, softmax.
-// Scalar twins follow ggml's CPU formulas; AVX2 versions use ck_exp8 (below) for exp.
+// Scalar twins follow ggml's CPU formulas; AVX2 versions use ck_exp8 (below) for exp, except SiLU,
+// which uses ck_expf8 (ck_simd.h) to round exactly as llama.cpp does.
 #include "ck_simd.h"
 #include <math.h>
 
@@ -100,7 +101,7 @@ CK_AVX2 void ck_silu_mul_avx2(const float *gate, const float *up, int n, float *
     const __m256 one = _mm256_set1_ps(1.0f);
     for (; i + 8 <= n; i += 8) {
         __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 e = ck_exp8(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        __m256 e = ck_expf8(_mm256_sub_ps(_mm256_setzero_ps(), g));
         __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, e));
         _mm256_storeu_ps(y + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
     }

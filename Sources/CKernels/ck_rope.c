@@ -16,12 +16,13 @@ static void rotate_scalar(float *head, const float *c, const float *s, int first
         float *a = neox ? head + i : head + 2 * i;
         float *b = neox ? head + i + half : head + 2 * i + 1;
         float x0 = *a, x1 = *b;
-        *a = x0 * c[j] - x1 * s[j];
-        *b = x0 * s[j] + x1 * c[j];
+        *a = fmaf(x0, c[j], -(x1 * s[j]));
+        *b = fmaf(x0, s[j], x1 * c[j]);
     }
 }
 
-// Separate multiplies and adds (no FMA) so results equal the scalar twin's bit for bit.
+// The rotation is rounded as llama.cpp's CPU build computes it (GCC contracts x0*c - x1*s into
+// fma(x0, c, -(x1*s)) and x0*s + x1*c into fma(x0, s, x1*c)); the scalar twin uses fmaf the same way.
 CK_AVX2 static void rotate_avx2(float *head, const float *c, const float *s, int first, int count, int half, int neox) {
     int j = 0;
     if (neox) {
@@ -29,20 +30,21 @@ CK_AVX2 static void rotate_avx2(float *head, const float *c, const float *s, int
             float *a = head + first + j, *b = a + half;
             __m256 x0 = _mm256_loadu_ps(a), x1 = _mm256_loadu_ps(b);
             __m256 vc = _mm256_loadu_ps(c + j), vs = _mm256_loadu_ps(s + j);
-            _mm256_storeu_ps(a, _mm256_sub_ps(_mm256_mul_ps(x0, vc), _mm256_mul_ps(x1, vs)));
-            _mm256_storeu_ps(b, _mm256_add_ps(_mm256_mul_ps(x0, vs), _mm256_mul_ps(x1, vc)));
+            _mm256_storeu_ps(a, _mm256_fmsub_ps(x0, vc, _mm256_mul_ps(x1, vs)));
+            _mm256_storeu_ps(b, _mm256_fmadd_ps(x0, vs, _mm256_mul_ps(x1, vc)));
         }
     } else {
         const __m256i dup = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-        const __m256 even_sign = _mm256_setr_ps(-0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f);
         for (; j + 4 <= count; j += 4) {
             float *p = head + 2 * (first + j);
             __m256 x = _mm256_loadu_ps(p);
             __m256 vc = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(c + j)), dup);
             __m256 vs = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + j)), dup);
             __m256 swapped = _mm256_permute_ps(x, 0xB1); // (x1, x0) per pair
-            // even lanes: x0*c + x1*(-s); odd lanes: x1*c + x0*s
-            __m256 y = _mm256_add_ps(_mm256_mul_ps(x, vc), _mm256_mul_ps(swapped, _mm256_xor_ps(vs, even_sign)));
+            // even lanes (x = x0): fma(x0, c, -(x1*s)); odd lanes (x = x1): fma(x0, s, x1*c)
+            __m256 even = _mm256_fmsub_ps(x, vc, _mm256_mul_ps(swapped, vs));
+            __m256 odd = _mm256_fmadd_ps(swapped, vs, _mm256_mul_ps(x, vc));
+            __m256 y = _mm256_blend_ps(even, odd, 0xAA);
             _mm256_storeu_ps(p, y);
         }
     }

@@ -3,6 +3,7 @@
 // AVX2 helpers shared by the SIMD kernels (private to CKernels).
 #include "ck_internal.h"
 #include <immintrin.h>
+#include <math.h>
 
 CK_AVX2 static inline float ck_hsum_ps(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -41,6 +42,36 @@ CK_AVX2 static inline __m128 q4_1_dm(const block_q4_1 *b) {
 
 CK_AVX2 static inline __m256 lane_broadcast(__m128 v, int lane) {
     return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(v), _mm256_set1_epi32(lane));
+}
+
+// exp(x) by the method of Arm's optimized-routines single-precision vector expf (max error
+// about 1 ulp): x = n ln2 + b with n = round(x / ln2) found by the add-0x1.8p23 shift trick,
+// ln2 split in two parts, then 2^n scaled by a degree-5 polynomial in b. llama.cpp's CPU backend
+// computes SiLU's exponential this way; matching it bit for bit keeps the next layer's 8-bit
+// activation quantization from flipping on last-bit differences.
+CK_AVX2 static inline __m256 ck_expf8(__m256 x) {
+    const __m256 shift = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), shift);
+    const __m256 n = _mm256_sub_ps(z, shift);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256i e = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
+    const __m256 k = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_castps_si256(_mm256_set1_ps(1.0f))));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm256_mul_ps(_mm256_set1_ps(0x1.ffffecp-1f), b));
+    const __m256 big = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), n), _mm256_set1_ps(126.0f), _CMP_GT_OQ);
+    __m256 result = _mm256_fmadd_ps(j, k, k);
+    if (_mm256_movemask_ps(big)) {  // |x| > ~87: exp under/overflows; lanes computed by libm
+        float lanes[8], in[8];
+        _mm256_storeu_ps(lanes, result);
+        _mm256_storeu_ps(in, x);
+        for (int i = 0; i < 8; i++) if (fabsf(in[i]) > 87.0f) lanes[i] = expf(in[i]);
+        result = _mm256_loadu_ps(lanes);
+    }
+    return result;
 }
 
 #endif

@@ -27,15 +27,23 @@ import Testing
         #expect(session.position == Self.tokens.count)
     }
 
-    @Test func batchedPrefillEqualsTokenByToken() throws {
+    /// Attention sums in llama.cpp's order, which differs between a batch and a single token
+    /// (tiled multiply vs vector dot product), so only batch-to-batch results are bit-identical.
+    static let singleTokenTolerance: Float = 1e-3
+
+    @Test func prefillChunkingDoesNotChangeResults() throws {
         let tiny = TinyLlama(seed: 11)
         let model = try ModelRegistry.load(try tiny.gguf(), pool: ThreadPool(threadCount: 2))
-        let batched = try model.makeSession(contextLength: 64, batchSize: 5, logitRows: 1)
+        let whole = try model.makeSession(contextLength: 64, batchSize: 16, logitRows: 1)
+        let chunked = try model.makeSession(contextLength: 64, batchSize: 5, logitRows: 1)  // 5 + 5 + 2 tokens
         let single = try model.makeSession(contextLength: 64, batchSize: 1, logitRows: 1)
-        let a = Array(try model.evaluate(Self.tokens, in: batched, logits: .last).row(0))
-        var b: [Float] = []
-        for token in Self.tokens { b = Array(try model.evaluate([token], in: single, logits: .last).row(0)) }
-        #expect(a == b, "prefill in batches of 5 must give the same bits as one token at a time")
+        let a = Array(try model.evaluate(Self.tokens, in: whole, logits: .last).row(0))
+        let b = Array(try model.evaluate(Self.tokens, in: chunked, logits: .last).row(0))
+        var c: [Float] = []
+        for token in Self.tokens { c = Array(try model.evaluate([token], in: single, logits: .last).row(0)) }
+        #expect(a == b, "prefill in batches of 5 must give the same bits as one batch")
+        let worst = zip(a, c).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+        #expect(worst < Self.singleTokenTolerance, "one token at a time differs by \(worst)")
     }
 
     @Test func rewindReusesThePrefix() throws {
