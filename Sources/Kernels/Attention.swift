@@ -5,28 +5,16 @@ import CKernels
 public final class AttentionScratch: @unchecked Sendable {
     // Head size planned for at init; larger heads grow the buffer on first use.
     static let plannedHeadDim = 256
-    static let alignment = 64
-    private(set) var buffer: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    let memory: GrowableBuffer
 
     public init(maxContext: Int, threads: Int) {
-        capacity = ck_attention_scratch_bytes(Int32(clamping: max(1, maxContext)), Int32(Self.plannedHeadDim),
-                                              Int32(clamping: max(1, threads)))
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
-    }
-
-    deinit { buffer.deallocate() }
-
-    func reserve(_ bytes: Int) {
-        guard bytes > capacity else { return }
-        buffer.deallocate()
-        capacity = bytes
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
+        memory = GrowableBuffer(capacity: ck_attention_scratch_bytes(
+            Int32(clamping: max(1, maxContext)), Int32(Self.plannedHeadDim), Int32(clamping: max(1, threads))))
     }
 }
 
 /// Causal multi-head attention with grouped-query heads over an f16 KV cache, computed like
-/// llama.cpp's non-flash path (q and probabilities rounded to f16, f32 accumulation).
+/// llama.cpp's non-flash path, bit for bit (see ck_attention.c).
 /// Query t sits at position firstPosition + t and sees keys 0...firstPosition + t.
 /// `heads` must be a multiple of `kvHeads`.
 public func attention(query: UnsafePointer<Float>,        // [tokens, heads * headDim]
@@ -39,12 +27,12 @@ public func attention(query: UnsafePointer<Float>,        // [tokens, heads * he
     guard tokens > 0 else { return }
     precondition(backend == .scalar || KernelBackend.avx2Available, "AVX2 kernels need AVX2, FMA and F16C")
     let context = Int32(clamping: firstPosition + tokens)
-    scratch.reserve(ck_attention_scratch_bytes(context, Int32(clamping: headDim), Int32(pool.threadCount)))
+    scratch.memory.reserve(ck_attention_scratch_bytes(context, Int32(clamping: headDim), Int32(pool.threadCount)))
     var args = ck_attention_args(
         query: query, keys: keys, values: values, output: output, tokens: Int32(clamping: tokens),
         first_position: Int32(clamping: firstPosition), heads: Int32(clamping: heads),
         kv_heads: Int32(clamping: kvHeads), head_dim: Int32(clamping: headDim), scale: scale,
-        scratch: scratch.buffer, scratch_bytes: scratch.capacity, backend: backend.cValue)
+        scratch: scratch.memory.pointer, scratch_bytes: scratch.memory.capacity, backend: backend.cValue)
     let status = ck_attention(pool.handle, &args)
     precondition(status == CK_OK, "attention \(heads)/\(kvHeads) heads x \(headDim): status \(status)")
 }

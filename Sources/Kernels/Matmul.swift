@@ -5,23 +5,10 @@ import CKernels
 public final class MatmulScratch: @unchecked Sendable {
     // Largest activation encoding per element: f16/bf16 (2 bytes); Q8_0/Q8_1/Q8_K need less.
     static let maxActivationBytesPerElement = 2
-    static let alignment = 64
-    private(set) var buffer: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    let memory: GrowableBuffer
 
     public init(maxTokens: Int, maxCols: Int) {
-        capacity = max(1, maxTokens) * max(1, maxCols) * Self.maxActivationBytesPerElement
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
-    }
-
-    deinit { buffer.deallocate() }
-
-    /// Grows the buffer when a call needs more than `init` planned for (allocates only then).
-    func reserve(_ bytes: Int) {
-        guard bytes > capacity else { return }
-        buffer.deallocate()
-        capacity = bytes
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: Self.alignment)
+        memory = GrowableBuffer(capacity: max(1, maxTokens) * max(1, maxCols) * Self.maxActivationBytesPerElement)
     }
 }
 
@@ -40,10 +27,10 @@ public func matmul(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, 
     precondition(backend == .scalar || KernelBackend.avx2Available, "AVX2 kernels need AVX2, FMA and F16C")
     let type = Int32(w.type.rawValue)
     let tokenCount = Int32(clamping: tokens)
-    scratch.reserve(ck_matmul_scratch_bytes(type, tokenCount, Int32(w.cols)))
+    scratch.memory.reserve(ck_matmul_scratch_bytes(type, tokenCount, Int32(w.cols)))
     var args = ck_matmul_args(
         weight_type: type, rows: Int32(w.rows), cols: Int32(w.cols), weight: w.data, row_bytes: w.rowBytes,
-        input: input, tokens: tokenCount, output: output, scratch: scratch.buffer, scratch_bytes: scratch.capacity,
+        input: input, tokens: tokenCount, output: output, scratch: scratch.memory.pointer, scratch_bytes: scratch.memory.capacity,
         backend: backend.cValue)
     let status = ck_matmul(pool.handle, &args)
     precondition(status == CK_OK, "matmul \(w.type) \(w.rows)x\(w.cols), \(tokens) tokens: status \(status)")
