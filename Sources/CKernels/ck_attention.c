@@ -117,16 +117,24 @@ CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const uint16_t *q
     _mm256_storeu_ps(lanes + 8, a1);
     _mm256_storeu_ps(lanes + 16, a2);
     _mm256_storeu_ps(lanes + 24, a3);
-    for (int j = 0; j < 4; j++) out[j] = (float)(double)fold8(lanes + 8 * j) * scale;
+    for (int j = 0; j < 4; j++) out[j] = fold8(lanes + 8 * j) * scale;
 }
 
-// exp(s - max) over whole 8-lane groups (the tail padded with -inf, as llama.cpp's masked
-// cache is), each group's sum added to a double; then probabilities = p * float(1 / sum) -> f16.
-static void softmax_scalar(float *s, uint16_t *p16, int n) {
+// The largest score; the scores are padded with -inf to whole 8-lane groups (as llama.cpp's
+// masked cache is) and the padded length is returned through `padded`.
+static float pad_and_max(float *s, int n, int *padded) {
     float max = -INFINITY;
     for (int i = 0; i < n; i++) max = s[i] > max ? s[i] : max;
-    int padded = (n + 7) / 8 * 8;
-    for (int i = n; i < padded; i++) s[i] = -INFINITY;
+    *padded = (n + 7) / 8 * 8;
+    for (int i = n; i < *padded; i++) s[i] = -INFINITY;
+    return max;
+}
+
+// exp(s - max) over whole 8-lane groups, each group's sum added to a double; then
+// probabilities = p * float(1 / sum) -> f16.
+static void softmax_scalar(float *s, uint16_t *p16, int n) {
+    int padded;
+    float max = pad_and_max(s, n, &padded);
     double sum = 0.0;
     for (int i = 0; i < padded; i += 8) {
         for (int l = 0; l < 8; l++) s[i + l] = expf1(s[i + l] - max);
@@ -137,10 +145,8 @@ static void softmax_scalar(float *s, uint16_t *p16, int n) {
 }
 
 CK_AVX2 static void softmax_avx2(float *s, uint16_t *p16, int n) {
-    float max = -INFINITY;
-    for (int i = 0; i < n; i++) max = s[i] > max ? s[i] : max;
-    int padded = (n + 7) / 8 * 8;
-    for (int i = n; i < padded; i++) s[i] = -INFINITY;
+    int padded;
+    float max = pad_and_max(s, n, &padded);
     double sum = 0.0;
     for (int i = 0; i < padded; i += 8) {
         __m256 v = ck_expf8(_mm256_sub_ps(_mm256_loadu_ps(s + i), _mm256_set1_ps(max)));

@@ -89,22 +89,25 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
         case .lastOnly: (first, count, outputOffset) = (n - 1, 1, 0)
         case .all(let offset): (first, count, outputOffset) = (0, n, offset)
         }
-        for t in first..<(first + count) {
-            rmsNorm(s.hidden.pointer + t * dim, weight: weights.outputNorm, count: dim, eps: c.rmsEpsilon,
-                    output: s.normed.pointer + (t - first) * dim)
-        }
+        normalize(tokens: first..<(first + count), weight: weights.outputNorm, session: s)
         matmul(weights.output, input: s.normed.pointer, tokens: count,
                output: s.logits.pointer + outputOffset * c.vocabularySize,
                scratch: s.matmulScratch, pool: pool)
     }
 
+    /// normed[t - tokens.lowerBound] = rmsNorm(hidden[t]) * weight for each token t.
+    private func normalize(tokens: Range<Int>, weight: UnsafePointer<Float>, session s: LlamaSession) {
+        let dim = configuration.embeddingLength
+        for t in tokens {
+            rmsNorm(s.hidden.pointer + t * dim, weight: weight, count: dim, eps: configuration.rmsEpsilon,
+                    output: s.normed.pointer + (t - tokens.lowerBound) * dim)
+        }
+    }
+
     private func attentionBlock(_ layer: LlamaLayerWeights, index: Int, tokens n: Int, session s: LlamaSession) {
         let c = configuration
         let dim = c.embeddingLength
-        for t in 0..<n {
-            rmsNorm(s.hidden.pointer + t * dim, weight: layer.attentionNorm, count: dim, eps: c.rmsEpsilon,
-                    output: s.normed.pointer + t * dim)
-        }
+        normalize(tokens: 0..<n, weight: layer.attentionNorm, session: s)
         matmul(layer.query, input: s.normed.pointer, tokens: n, output: s.query.pointer, scratch: s.matmulScratch, pool: pool)
         matmul(layer.key, input: s.normed.pointer, tokens: n, output: s.key.pointer, scratch: s.matmulScratch, pool: pool)
         matmul(layer.value, input: s.normed.pointer, tokens: n, output: s.value.pointer, scratch: s.matmulScratch, pool: pool)
@@ -129,10 +132,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     private func feedForwardBlock(_ layer: LlamaLayerWeights, tokens n: Int, session s: LlamaSession) {
         let c = configuration
         let dim = c.embeddingLength
-        for t in 0..<n {
-            rmsNorm(s.hidden.pointer + t * dim, weight: layer.feedForwardNorm, count: dim, eps: c.rmsEpsilon,
-                    output: s.normed.pointer + t * dim)
-        }
+        normalize(tokens: 0..<n, weight: layer.feedForwardNorm, session: s)
         matmul(layer.gate, input: s.normed.pointer, tokens: n, output: s.gate.pointer, scratch: s.matmulScratch, pool: pool)
         matmul(layer.up, input: s.normed.pointer, tokens: n, output: s.up.pointer, scratch: s.matmulScratch, pool: pool)
         siluMul(gate: s.gate.pointer, up: s.up.pointer, count: n * c.feedForwardLength, output: s.gate.pointer)
