@@ -49,9 +49,7 @@ struct Bench: ParsableCommand {
             throw CommandFailure("repetitions and token counts must be positive")
         }
         let start = Date()
-        let loaded: LoadedModel
-        do { loaded = try LoadedModel(path: options.modelPath, threads: options.threads) }
-        catch { throw CommandFailure(error) }
+        let loaded = try options.load()
         let loadSeconds = Date().timeIntervalSince(start)
         let sha = try Self.sha256(of: loaded.path)
         var random = SeededRandom(seed: Self.tokenSeed)

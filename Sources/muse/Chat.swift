@@ -20,9 +20,7 @@ struct Chat: ParsableCommand {
     var ctx: Int = 4096
 
     func run() throws {
-        let loaded: LoadedModel
-        do { loaded = try LoadedModel(path: options.modelPath, threads: options.threads) }
-        catch { throw CommandFailure(error) }
+        let loaded = try options.load()
         guard let template = loaded.tokenizer.chatTemplate else {
             throw CommandFailure("this model has no chat template this engine recognises; use `muse generate`")
         }

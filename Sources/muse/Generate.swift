@@ -26,9 +26,7 @@ struct Generate: ParsableCommand {
     var ctx: Int?
 
     func run() throws {
-        let loaded: LoadedModel
-        do { loaded = try LoadedModel(path: options.modelPath, threads: options.threads) }
-        catch { throw CommandFailure(error) }
+        let loaded = try options.load()
         let tokenizer = loaded.tokenizer
         var text = prompt
         if chat {

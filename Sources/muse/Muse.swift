@@ -24,6 +24,11 @@ struct ModelOptions: ParsableArguments {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     var modelPath: String { model ?? LoadedModel.defaultModelPath }
+
+    /// Opens the model; a failure becomes the command's error message.
+    func load() throws -> LoadedModel {
+        do { return try LoadedModel(path: modelPath, threads: threads) } catch { throw CommandFailure(error) }
+    }
 }
 
 /// Prints to standard error: progress and errors never mix with results on standard output.

@@ -20,9 +20,7 @@ struct PerplexityCommand: ParsableCommand {
             throw CommandFailure("cannot read text file \(file)")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let loaded: LoadedModel
-        do { loaded = try LoadedModel(path: options.modelPath, threads: options.threads) }
-        catch { throw CommandFailure(error) }
+        let loaded = try options.load()
         let tokens = loaded.tokenizer.encode(text, addSpecial: false, parseSpecial: false)
         printError("perplexity: \(tokens.count) tokens, \(tokens.count / max(ctx, 1)) chunks of \(ctx)")
         let start = Date()
