@@ -175,6 +175,8 @@ int ck_dequantize(int type, const void *x, float *y, int64_t count) {
     }
     case CK_TYPE_Q4_0: deq_q4_0(x, y, nb); break;
     case CK_TYPE_Q4_1: deq_q4_1(x, y, nb); break;
+    case CK_TYPE_Q5_0: ck_dequantize_q5_0(x, y, nb); break;
+    case CK_TYPE_Q5_1: ck_dequantize_q5_1(x, y, nb); break;
     case CK_TYPE_Q8_0: deq_q8_0(x, y, nb); break;
     case CK_TYPE_Q8_1: deq_q8_1(x, y, nb); break;
     case CK_TYPE_Q4_K: deq_q4_K(x, y, nb); break;

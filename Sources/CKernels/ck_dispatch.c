@@ -27,6 +27,8 @@ static const ck_weight_kernels k_bf16 = {CK_TYPE_BF16, ck_dot_rows_bf16_scalar, 
 static const ck_weight_kernels k_q4_0 = {CK_TYPE_Q8_0, ck_dot_rows_q4_0_scalar, ck_dot_rows_q4_0_avx2, NULL};
 static const ck_weight_kernels k_q4_1 = {CK_TYPE_Q8_1, ck_dot_rows_q4_1_scalar, ck_dot_rows_q4_1_avx2,
                                          ck_dot_rows2_q4_1_avx2};
+static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, ck_dot_rows_q5_0_avx2, NULL};
+static const ck_weight_kernels k_q5_1 = {CK_TYPE_Q8_1, ck_dot_rows_q5_1_scalar, ck_dot_rows_q5_1_avx2, NULL};
 static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2,
                                          ck_dot_rows2_q8_0_avx2};
 static const ck_weight_kernels k_q4_K = {CK_TYPE_Q8_K, ck_dot_rows_q4_K_scalar, ck_dot_rows_q4_K_avx2, NULL};
@@ -40,6 +42,8 @@ const ck_weight_kernels *ck_kernels_for(int weight_type) {
     case CK_TYPE_BF16: return &k_bf16;
     case CK_TYPE_Q4_0: return &k_q4_0;
     case CK_TYPE_Q4_1: return &k_q4_1;
+    case CK_TYPE_Q5_0: return &k_q5_0;
+    case CK_TYPE_Q5_1: return &k_q5_1;
     case CK_TYPE_Q8_0: return &k_q8_0;
     case CK_TYPE_Q4_K: return &k_q4_K;
     case CK_TYPE_Q5_K: return &k_q5_K;
@@ -58,7 +62,7 @@ int ck_activation_type(int weight_type) {
 int ck_block_size(int type) {
     switch (type) {
     case CK_TYPE_F32: case CK_TYPE_F16: case CK_TYPE_BF16: return 1;
-    case CK_TYPE_Q4_0: case CK_TYPE_Q4_1: case CK_TYPE_Q8_0: case CK_TYPE_Q8_1: return QK;
+    case CK_TYPE_Q4_0: case CK_TYPE_Q4_1: case CK_TYPE_Q5_0: case CK_TYPE_Q5_1: case CK_TYPE_Q8_0: case CK_TYPE_Q8_1: return QK;
     case CK_TYPE_Q4_K: case CK_TYPE_Q5_K: case CK_TYPE_Q6_K: case CK_TYPE_Q8_K: return QK_K;
     default: return 0;
     }
@@ -70,6 +74,8 @@ size_t ck_block_bytes(int type) {
     case CK_TYPE_F16: case CK_TYPE_BF16: return 2;
     case CK_TYPE_Q4_0: return sizeof(block_q4_0);
     case CK_TYPE_Q4_1: return sizeof(block_q4_1);
+    case CK_TYPE_Q5_0: return sizeof(block_q5_0);
+    case CK_TYPE_Q5_1: return sizeof(block_q5_1);
     case CK_TYPE_Q8_0: return sizeof(block_q8_0);
     case CK_TYPE_Q8_1: return sizeof(block_q8_1);
     case CK_TYPE_Q4_K: return sizeof(block_q4_K);
@@ -91,6 +97,8 @@ ck_quant_fn ck_quantizer(int type, ck_backend_t backend) {
     case CK_TYPE_Q8_K: return ck_quantize_q8_K;
     case CK_TYPE_Q4_0: return ck_quantize_q4_0;
     case CK_TYPE_Q4_1: return ck_quantize_q4_1;
+    case CK_TYPE_Q5_0: return ck_quantize_q5_0;
+    case CK_TYPE_Q5_1: return ck_quantize_q5_1;
     case CK_TYPE_Q4_K: return ck_quantize_q4_K;
     case CK_TYPE_Q5_K: return ck_quantize_q5_K;
     case CK_TYPE_Q6_K: return ck_quantize_q6_K;

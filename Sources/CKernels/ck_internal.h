@@ -13,6 +13,8 @@
 
 typedef struct { uint16_t d; uint8_t qs[QK / 2]; } block_q4_0;
 typedef struct { uint16_t d; uint16_t m; uint8_t qs[QK / 2]; } block_q4_1;
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[QK / 2]; } block_q5_0;
+typedef struct { uint16_t d; uint16_t m; uint8_t qh[4]; uint8_t qs[QK / 2]; } block_q5_1;
 typedef struct { uint16_t d; int8_t qs[QK]; } block_q8_0;
 typedef struct { uint16_t d; uint16_t s; int8_t qs[QK]; } block_q8_1;
 typedef struct { uint16_t d; uint16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qs[QK_K / 2]; } block_q4_K;
@@ -24,6 +26,8 @@ typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_
 
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
 _Static_assert(sizeof(block_q4_1) == 20, "q4_1 layout");
+_Static_assert(sizeof(block_q5_0) == 22, "q5_0 layout");
+_Static_assert(sizeof(block_q5_1) == 24, "q5_1 layout");
 _Static_assert(sizeof(block_q8_0) == 34, "q8_0 layout");
 _Static_assert(sizeof(block_q8_1) == 36, "q8_1 layout");
 _Static_assert(sizeof(block_q4_K) == 144, "q4_K layout");
@@ -106,5 +110,15 @@ void ck_quantize_q4_1(const float *x, void *y, int64_t n);
 void ck_quantize_q4_K(const float *x, void *y, int64_t n);
 void ck_quantize_q5_K(const float *x, void *y, int64_t n);
 void ck_quantize_q6_K(const float *x, void *y, int64_t n);
+
+// Q5_0 / Q5_1 (ck_q5.c).
+void ck_dequantize_q5_0(const void *x, float *y, int64_t nb);
+void ck_dequantize_q5_1(const void *x, float *y, int64_t nb);
+void ck_quantize_q5_0(const float *x, void *y, int64_t n);
+void ck_quantize_q5_1(const float *x, void *y, int64_t n);
+void ck_dot_rows_q5_0_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_1_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_0_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_1_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 
 #endif

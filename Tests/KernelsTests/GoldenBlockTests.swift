@@ -3,7 +3,8 @@ import Testing
 
 // Blocks decoded by gguf-py (the `gguf` package's reference dequantizers), expected values as
 // f32 bit patterns. K-quant blocks are random bytes with valid f16 scales; the Q4_1 and Q8_0
-// blocks are the first of blk.0.ffn_down and row 100 of token_embd in SmolLM2-135M-Instruct Q4_1.
+// blocks are the first of blk.0.ffn_down and row 100 of token_embd in SmolLM2-135M-Instruct Q4_1; the
+// Q5_0 block is the fourth of blk.0.attn_k in Gemma 3 270M Q4_K_M.
 // Generated once with a throwaway script; decoding must match bit for bit.
 private let goldenBlocks: [(type: TensorType, bytes: [UInt8], expected: [UInt32])] = [
     (.q4_K, [
@@ -265,6 +266,14 @@ private let goldenBlocks: [(type: TensorType, bytes: [UInt8], expected: [UInt32]
         0x3E0CFD80, 0xBD8CFD80, 0x3D818F00, 0x3D4DC500, 0xBDBAB780, 0xBD818F00, 0x3DD19480, 0x3E443E40,
         0x3D4DC500, 0xBC986C00, 0x3CE4A200, 0x3DBE8700, 0xBD092E00, 0x3DC25680, 0xBD73E000, 0x3BF3E000,
         0x3D855E80, 0x3D6C4100, 0x3CB6E800, 0x3C892E00, 0xBD5D0300, 0xBDA00B00, 0xBE25C240, 0xBE0EE540,
+    ]),
+    (.q5_0, [
+        192, 28, 107, 23, 7, 19, 115, 107, 111, 198, 192, 54, 248, 214, 50, 119, 213, 233, 116, 140, 199, 142,
+    ], [
+        0x3C640000, 0x3D510000, 0xBB980000, 0x3CE40000, 0xBD980000, 0x3CE40000, 0x3D180000, 0xBD3E0000,
+        0x3C180000, 0x3D050000, 0x3CBE0000, 0xBD050000, 0x3C980000, 0xBC980000, 0xBD2B0000, 0xBC180000,
+        0x3D050000, 0x3CE40000, 0x3CE40000, 0xBC980000, 0xBC980000, 0xBD770000, 0xBB980000, 0xBC640000,
+        0x3C640000, 0x3D050000, 0xBC640000, 0xBC180000, 0x3D050000, 0xBD180000, 0xBC980000, 0xBD180000,
     ]),
     (.q4_1, [
         85, 48, 208, 184, 2, 7, 101, 49, 84, 98, 85, 150, 55, 37, 99, 82, 243, 150, 67, 72, 26, 46, 136, 186,

@@ -7,6 +7,8 @@ let fourBitRoundTripTolerance: Float = 1.0 / 14
 // Q4_0 maps the signed extreme to -8: the other side clips at +7 steps of amax/8.
 let q4_0RoundTripTolerance: Float = 1.0 / 7.5
 let fiveBitRoundTripTolerance: Float = 1.0 / 29
+// Q5_0 maps the signed extreme to -16: the other side clips at +15 steps of amax/16.
+let q5_0RoundTripTolerance: Float = 1.0 / 15.5
 let sixBitRoundTripTolerance: Float = 1.0 / 30
 // Half a step of amax/127, plus up to 127 steps of the f16 rounding of the scale (2^-11).
 let eightBitRoundTripTolerance: Float = 1.0 / 220
@@ -62,6 +64,7 @@ let eightBitRoundTripTolerance: Float = 1.0 / 220
 
 @Test(arguments: [
     (TensorType.q4_0, q4_0RoundTripTolerance), (.q4_1, fourBitRoundTripTolerance),
+    (.q5_0, q5_0RoundTripTolerance), (.q5_1, fiveBitRoundTripTolerance),
     (.q8_0, eightBitRoundTripTolerance), (.q8_1, eightBitRoundTripTolerance), (.q8_K, eightBitRoundTripTolerance),
     (.q4_K, fourBitRoundTripTolerance), (.q5_K, fiveBitRoundTripTolerance), (.q6_K, sixBitRoundTripTolerance),
 ])
@@ -118,7 +121,7 @@ func quantizeRoundTrip(type: TensorType, tolerance: Float) throws {
     storage.withUnsafeBytes { raw in
         guard let data = raw.baseAddress else { return }
         #expect(throws: KernelError.self) { try WeightMatrix(type: .q4_1, rows: 4, cols: 48, data: data) }
-        #expect(throws: KernelError.self) { try WeightMatrix(type: .q5_0, rows: 4, cols: 64, data: data) }
+        #expect(throws: KernelError.self) { try WeightMatrix(type: .q2_K, rows: 4, cols: 256, data: data) }
         #expect(throws: KernelError.self) { try WeightMatrix(type: .q4_K, rows: 1, cols: 128, data: data) }
         #expect((try? WeightMatrix(type: .q4_1, rows: 4, cols: 64, data: data))?.rowBytes == 40)
     }

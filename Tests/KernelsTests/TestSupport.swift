@@ -50,4 +50,4 @@ func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
 var testedBackends: [KernelBackend] { KernelBackend.avx2Available ? [.scalar, .avx2] : [.scalar] }
 
 /// Weight types with matmul kernels.
-let weightTypes: [TensorType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q8_0, .q4_K, .q5_K, .q6_K]
+let weightTypes: [TensorType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
