@@ -120,49 +120,54 @@ CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const uint16_t *q
     for (int j = 0; j < 4; j++) out[j] = fold8(lanes + 8 * j) * scale;
 }
 
-// The largest score; the scores are padded with -inf to whole 8-lane groups (as llama.cpp's
-// masked cache is) and the padded length is returned through `padded`.
-static float pad_and_max(float *s, int n, int *padded) {
+// The largest of s[lo..<n]; the scores are padded with -inf to whole 8-lane groups (as
+// llama.cpp's masked cache is) and the padded length is returned through `padded`. Positions
+// below `lo` (outside a sliding window) are masked to -inf as well.
+static float pad_and_max(float *s, int lo, int n, int *padded) {
     float max = -INFINITY;
-    for (int i = 0; i < n; i++) max = s[i] > max ? s[i] : max;
+    for (int i = lo; i < n; i++) max = s[i] > max ? s[i] : max;
     *padded = (n + 7) / 8 * 8;
+    for (int i = lo / 8 * 8; i < lo; i++) s[i] = -INFINITY;
     for (int i = n; i < *padded; i++) s[i] = -INFINITY;
     return max;
 }
 
 // exp(s - max) over whole 8-lane groups, each group's sum added to a double; then
-// probabilities = p * float(1 / sum) -> f16.
-static void softmax_scalar(float *s, uint16_t *p16, int n) {
+// probabilities = p * float(1 / sum) -> f16. Groups wholly below `lo` would add exact zeros
+// and are skipped.
+static void softmax_scalar(float *s, uint16_t *p16, int lo, int n) {
     int padded;
-    float max = pad_and_max(s, n, &padded);
+    float max = pad_and_max(s, lo, n, &padded);
     double sum = 0.0;
-    for (int i = 0; i < padded; i += 8) {
+    for (int i = lo / 8 * 8; i < padded; i += 8) {
         for (int l = 0; l < 8; l++) s[i + l] = expf1(s[i + l] - max);
         sum += (double)fold8(s + i);
     }
     float inv = (float)(1.0 / sum);
-    for (int i = 0; i < n; i++) p16[i] = ck_f32_to_f16(s[i] * inv);
+    for (int i = lo; i < n; i++) p16[i] = ck_f32_to_f16(s[i] * inv);
 }
 
-CK_AVX2 static void softmax_avx2(float *s, uint16_t *p16, int n) {
+CK_AVX2 static void softmax_avx2(float *s, uint16_t *p16, int lo, int n) {
     int padded;
-    float max = pad_and_max(s, n, &padded);
+    float max = pad_and_max(s, lo, n, &padded);
     double sum = 0.0;
-    for (int i = 0; i < padded; i += 8) {
+    for (int i = lo / 8 * 8; i < padded; i += 8) {
         __m256 v = ck_expf8(_mm256_sub_ps(_mm256_loadu_ps(s + i), _mm256_set1_ps(max)));
         _mm256_storeu_ps(s + i, v);
         sum += (double)ck_hsum_ps(v);
     }
     float inv = (float)(1.0 / sum);
-    for (int i = 0; i < n; i++) s[i] *= inv;
-    ck_store_f16_avx2(s, p16, n);
+    for (int i = lo; i < n; i++) s[i] *= inv;
+    ck_store_f16_avx2(s + lo, p16 + lo, n - lo);
 }
 
-// lanes[row(pos)] += p[pos] * v[pos] for every position, row = pos mod 8 (or mod 32).
-static void pv_scalar(const uint16_t *v, size_t stride, const uint16_t *p16, int n, int hd, int single, float *lanes) {
+// lanes[row(pos)] += p[pos] * v[pos] for positions lo..<n, row = pos mod 8 (or mod 32): a
+// position keeps its lane whatever the window, as in llama.cpp's masked cache.
+static void pv_scalar(const uint16_t *v, size_t stride, const uint16_t *p16, int lo, int n, int hd, int single,
+                      float *lanes) {
     int rows = single ? 32 : 8;
     memset(lanes, 0, (size_t)rows * hd * sizeof(float));
-    for (int pos = 0; pos < n; pos++) {
+    for (int pos = lo; pos < n; pos++) {
         float p = ck_f16_to_f32(p16[pos]);
         const uint16_t *row = v + pos * stride;
         float *acc = lanes + (size_t)(pos % rows) * hd;
@@ -170,11 +175,12 @@ static void pv_scalar(const uint16_t *v, size_t stride, const uint16_t *p16, int
     }
 }
 
-CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p16, int n, int hd, int single, float *lanes) {
+CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p16, int lo, int n, int hd, int single,
+                            float *lanes) {
     int rows = single ? 32 : 8;
     memset(lanes, 0, (size_t)rows * hd * sizeof(float));
     int vec = hd / 8 * 8;
-    for (int pos = 0; pos < n; pos++) {
+    for (int pos = lo; pos < n; pos++) {
         float p = _cvtsh_ss(p16[pos]);
         __m256 vp = _mm256_set1_ps(p);
         const uint16_t *row = v + pos * stride;
@@ -189,12 +195,13 @@ CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p1
 
 static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int avx) {
     int hd = a->head_dim, n_kv = a->first_position + t + 1;
+    int lo = a->window > 0 && n_kv > a->window ? n_kv - a->window : 0;  // first visible position
     int single = a->tokens == 1;
     int kvh = h / (a->heads / a->kv_heads);
     size_t kv_stride = (size_t)a->kv_heads * hd;
     const float *q = a->query + ((size_t)t * a->heads + h) * hd;
     if (avx) ck_store_f16_avx2(q, b.q16, hd); else ck_store_f16_scalar(q, b.q16, hd);
-    int pos = 0;
+    int pos = lo;
     if (avx && !single && hd % 8 == 0)
         for (; pos + 4 <= n_kv; pos += 4)
             qk4_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, kv_stride, b.q16, hd, a->scale, b.scores + pos);
@@ -202,10 +209,10 @@ static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int a
         const uint16_t *k = a->keys + pos * kv_stride + (size_t)kvh * hd;
         b.scores[pos] = (avx ? qk_avx2(k, b.q16, hd, single) : qk_scalar(k, b.q16, hd, single)) * a->scale;
     }
-    if (avx) softmax_avx2(b.scores, b.p16, n_kv); else softmax_scalar(b.scores, b.p16, n_kv);
+    if (avx) softmax_avx2(b.scores, b.p16, lo, n_kv); else softmax_scalar(b.scores, b.p16, lo, n_kv);
     const uint16_t *v = a->values + (size_t)kvh * hd;
-    if (avx) pv_avx2(v, kv_stride, b.p16, n_kv, hd, single, b.lanes);
-    else pv_scalar(v, kv_stride, b.p16, n_kv, hd, single, b.lanes);
+    if (avx) pv_avx2(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
+    else pv_scalar(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
     float *out = a->output + ((size_t)t * a->heads + h) * hd;
     float lane[32];
     int rows = single ? 32 : 8;
@@ -232,7 +239,7 @@ static void attn_task(void *raw, int thread, int nthreads) {
     for (int i = lo; i < hi; i++) head(a, i / a->heads, i % a->heads, b, avx);
 }
 int ck_attention(ck_pool *pool, const ck_attention_args *a) {
-    if (a->tokens <= 0 || a->first_position < 0 || a->heads <= 0 || a->kv_heads <= 0 || a->head_dim <= 0 ||
+    if (a->tokens <= 0 || a->first_position < 0 || a->window < 0 || a->heads <= 0 || a->kv_heads <= 0 || a->head_dim <= 0 ||
         a->heads % a->kv_heads != 0)
         return CK_ERR_BAD_SHAPE;
     if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;

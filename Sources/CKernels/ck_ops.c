@@ -1,12 +1,8 @@
-// Element-wise FP32 operations: RMS norm, SiLU/GELU gating, add, scale, softmax.
+// Element-wise FP32 operations: RMS norm, SiLU gating, add, scale, softmax (GELU: ck_gelu.c).
 // Scalar twins follow ggml's CPU formulas; AVX2 versions use ck_exp8 (below) for exp, except SiLU,
 // which uses ck_expf8 (ck_simd.h) to round exactly as llama.cpp does.
 #include "ck_simd.h"
 #include <math.h>
-
-// tanh-approximation GELU constants (Hendrycks & Gimpel), as used by ggml.
-#define GELU_COEF_A 0.044715f
-#define SQRT_2_OVER_PI 0.79788456080286535587989211986876f
 
 // MARK: - Scalar
 
@@ -21,14 +17,6 @@ void ck_rms_norm_scalar(const float *x, const float *w, int n, float eps, float 
 
 void ck_silu_mul_scalar(const float *gate, const float *up, int n, float *y) {
     for (int i = 0; i < n; i++) y[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
-}
-
-void ck_gelu_mul_scalar(const float *gate, const float *up, int n, float *y) {
-    for (int i = 0; i < n; i++) {
-        float x = gate[i];
-        float g = 0.5f * x * (1.0f + tanhf(SQRT_2_OVER_PI * x * (1.0f + GELU_COEF_A * x * x)));
-        y[i] = g * up[i];
-    }
 }
 
 void ck_add_scalar(float *x, const float *y, int n) {
@@ -106,21 +94,6 @@ CK_AVX2 void ck_silu_mul_avx2(const float *gate, const float *up, int n, float *
         _mm256_storeu_ps(y + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
     }
     for (; i < n; i++) y[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
-}
-
-CK_AVX2 void ck_gelu_mul_avx2(const float *gate, const float *up, int n, float *y) {
-    int i = 0;
-    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
-    for (; i + 8 <= n; i += 8) {
-        __m256 x = _mm256_loadu_ps(gate + i);
-        __m256 inner = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(GELU_COEF_A), x), x, one);
-        __m256 z = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(SQRT_2_OVER_PI), x), inner);
-        // tanh(z) = 1 - 2 / (e^(2z) + 1)
-        __m256 t = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(ck_exp8(_mm256_mul_ps(two, z)), one)));
-        __m256 g = _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, t));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(g, _mm256_loadu_ps(up + i)));
-    }
-    if (i < n) ck_gelu_mul_scalar(gate + i, up + i, n - i, y + i);
 }
 
 CK_AVX2 void ck_add_avx2(float *x, const float *y, int n) {

@@ -15,14 +15,15 @@ public final class AttentionScratch: @unchecked Sendable {
 
 /// Causal multi-head attention with grouped-query heads over an f16 KV cache, computed like
 /// llama.cpp's non-flash path, bit for bit (see ck_attention.c).
-/// Query t sits at position firstPosition + t and sees keys 0...firstPosition + t.
+/// Query t sits at position firstPosition + t and sees keys 0...firstPosition + t, or with a
+/// sliding `window` > 0 only the last `window` of them (Gemma 3's local layers).
 /// `heads` must be a multiple of `kvHeads`.
 public func attention(query: UnsafePointer<Float>,        // [tokens, heads * headDim]
                       keys: UnsafePointer<UInt16>,         // f16 [>= firstPosition + tokens, kvHeads * headDim]
                       values: UnsafePointer<UInt16>,       // f16, same layout as keys
                       output: UnsafeMutablePointer<Float>, // [tokens, heads * headDim]
                       tokens: Int, firstPosition: Int,
-                      heads: Int, kvHeads: Int, headDim: Int, scale: Float,
+                      heads: Int, kvHeads: Int, headDim: Int, scale: Float, window: Int = 0,
                       scratch: AttentionScratch, pool: ThreadPool, backend: KernelBackend = .active) {
     guard tokens > 0 else { return }
     precondition(backend == .scalar || KernelBackend.avx2Available, "AVX2 kernels need AVX2, FMA and F16C")
@@ -31,7 +32,8 @@ public func attention(query: UnsafePointer<Float>,        // [tokens, heads * he
     var args = ck_attention_args(
         query: query, keys: keys, values: values, output: output, tokens: Int32(clamping: tokens),
         first_position: Int32(clamping: firstPosition), heads: Int32(clamping: heads),
-        kv_heads: Int32(clamping: kvHeads), head_dim: Int32(clamping: headDim), scale: scale,
+        kv_heads: Int32(clamping: kvHeads), head_dim: Int32(clamping: headDim),
+        window: Int32(clamping: max(0, window)), scale: scale,
         scratch: scratch.memory.pointer, scratch_bytes: scratch.memory.capacity, backend: backend.cValue)
     let status = ck_attention(pool.handle, &args)
     precondition(status == CK_OK, "attention \(heads)/\(kvHeads) heads x \(headDim): status \(status)")

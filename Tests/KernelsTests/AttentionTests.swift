@@ -10,6 +10,7 @@ let attentionBackendTolerance: Float = 1e-5
 
 private struct AttentionCase {
     let tokens = 3, firstPosition = 5, heads = 9, kvHeads = 3, headDim = 64
+    var window = 0   // > 0: sliding window, as in Gemma 3's local layers
     var context: Int { firstPosition + tokens }
     var rowWidth: Int { heads * headDim }
     var kvWidth: Int { kvHeads * headDim }
@@ -30,7 +31,8 @@ private struct AttentionCase {
                 let kvh = h / (heads / kvHeads)
                 let q = (0..<headDim).map { Double(halfToFloat(floatToHalf(query[t * rowWidth + h * headDim + $0]))) }
                 let visible = firstPosition + t + 1
-                let scores = (0..<visible).map { pos in
+                let first = window > 0 ? max(0, visible - window) : 0
+                let scores = (first..<visible).map { pos in
                     (0..<headDim).reduce(0.0) { $0 + q[$1] * Double(halfToFloat(keys[pos * kvWidth + kvh * headDim + $1])) }
                         * Double(scale)
                 }
@@ -39,8 +41,8 @@ private struct AttentionCase {
                 let sum = exps.reduce(0, +)
                 let p = exps.map { Double(halfToFloat(floatToHalf(Float($0 / sum)))) }
                 for d in 0..<headDim {
-                    out[t * rowWidth + h * headDim + d] = (0..<visible).reduce(0.0) {
-                        $0 + p[$1] * Double(halfToFloat(values[$1 * kvWidth + kvh * headDim + d]))
+                    out[t * rowWidth + h * headDim + d] = (first..<visible).reduce(0.0) {
+                        $0 + p[$1 - first] * Double(halfToFloat(values[$1 * kvWidth + kvh * headDim + d]))
                     }
                 }
             }
@@ -54,13 +56,15 @@ private struct AttentionCase {
         let scratch = AttentionScratch(maxContext: 4, threads: 1) // too small on purpose: it must grow
         attention(query: query, keys: keys, values: values, output: &output, tokens: tokens,
                   firstPosition: firstPosition, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale,
-                  scratch: scratch, pool: pool, backend: backend)
+                  window: window, scratch: scratch, pool: pool, backend: backend)
         return output
     }
 }
 
-@Test func attentionMatchesDoubleReference() {
-    let c = AttentionCase()
+@Test(arguments: [0, 1, 3, 6, 8])
+func attentionMatchesDoubleReference(window: Int) {
+    var c = AttentionCase()
+    c.window = window
     let expected = c.reference()
     for backend in testedBackends {
         for threads in [1, 2] {

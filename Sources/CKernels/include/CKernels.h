@@ -148,13 +148,15 @@ typedef struct {
     const uint16_t *values;  // f16, same layout as keys
     float *output;           // [tokens, heads * head_dim]
     int tokens, first_position, heads, kv_heads, head_dim;
+    int window;              // > 0: query at position p sees keys p - window + 1 ... p only
     float scale;
     void *scratch;           // >= ck_attention_scratch_bytes(first_position + tokens, head_dim, threads)
     size_t scratch_bytes;
     ck_backend_t backend;
 } ck_attention_args;
 
-/// Causal grouped-query attention, mirroring llama.cpp's non-flash path. Returns a CK_ status.
+/// Causal grouped-query attention (optionally sliding-window), mirroring llama.cpp's non-flash
+/// path. Returns a CK_ status.
 int ck_attention(ck_pool *pool, const ck_attention_args *args);
 
 #ifdef __cplusplus
