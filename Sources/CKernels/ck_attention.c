@@ -40,12 +40,6 @@ typedef struct {
     float *lanes;    // [LANE_ROWS, head_dim]
 } attn_buffers;
 
-// Sum of 8 lanes in the order of the x86 horizontal add used by llama.cpp's tiled multiply
-// and softmax: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
-static float fold8(const float *l) {
-    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
-}
-
 // Four 8-lane accumulators folded as llama.cpp's vector dot product does: (a0+a2)+(a1+a3)
 // lane-wise, then halves added and two horizontal adds: ((r0+r4)+(r1+r5)) + ((r2+r6)+(r3+r7)).
 static float fold32(const float *acc) {  // acc[j * 8 + l]
@@ -81,7 +75,7 @@ static float qk_scalar(const uint16_t *k, const uint16_t *q, int hd, int single)
     int i = 0;
     for (; i + step <= hd; i += step)
         for (int e = 0; e < step; e++) acc[e] = fmaf(ck_f16_to_f32(k[i + e]), ck_f16_to_f32(q[i + e]), acc[e]);
-    double sum = single ? fold32(acc) : fold8(acc);
+    double sum = single ? fold32(acc) : ck_fold8(acc);
     for (; i < hd; i++) sum += (double)(ck_f16_to_f32(k[i]) * ck_f16_to_f32(q[i]));
     return (float)sum;
 }
@@ -96,7 +90,7 @@ CK_AVX2 static float qk_avx2(const uint16_t *k, const uint16_t *q, int hd, int s
                                      _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8 * j))), acc[j]);
     float lanes[32];
     for (int j = 0; j < 4; j++) _mm256_storeu_ps(lanes + 8 * j, acc[j]);
-    double sum = single ? fold32(lanes) : fold8(lanes);
+    double sum = single ? fold32(lanes) : ck_fold8(lanes);
     for (; i < hd; i++) sum += (double)(_cvtsh_ss(k[i]) * _cvtsh_ss(q[i]));
     return (float)sum;
 }
@@ -117,7 +111,7 @@ CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const uint16_t *q
     _mm256_storeu_ps(lanes + 8, a1);
     _mm256_storeu_ps(lanes + 16, a2);
     _mm256_storeu_ps(lanes + 24, a3);
-    for (int j = 0; j < 4; j++) out[j] = fold8(lanes + 8 * j) * scale;
+    for (int j = 0; j < 4; j++) out[j] = ck_fold8(lanes + 8 * j) * scale;
 }
 
 // The largest of s[lo..<n]; the scores are padded with -inf to whole 8-lane groups (as
@@ -141,7 +135,7 @@ static void softmax_scalar(float *s, uint16_t *p16, int lo, int n) {
     double sum = 0.0;
     for (int i = lo / 8 * 8; i < padded; i += 8) {
         for (int l = 0; l < 8; l++) s[i + l] = expf1(s[i + l] - max);
-        sum += (double)fold8(s + i);
+        sum += (double)ck_fold8(s + i);
     }
     float inv = (float)(1.0 / sum);
     for (int i = lo; i < n; i++) p16[i] = ck_f32_to_f16(s[i] * inv);
@@ -218,7 +212,7 @@ static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int a
     int rows = single ? 32 : 8;
     for (int d = 0; d < hd; d++) {
         for (int r = 0; r < rows; r++) lane[r] = b.lanes[(size_t)r * hd + d];
-        out[d] = single ? fold32(lane) : fold8(lane);
+        out[d] = single ? fold32(lane) : ck_fold8(lane);
     }
 }
 

@@ -31,9 +31,16 @@ static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, 
 static const ck_weight_kernels k_q5_1 = {CK_TYPE_Q8_1, ck_dot_rows_q5_1_scalar, ck_dot_rows_q5_1_avx2, NULL};
 static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2,
                                          ck_dot_rows2_q8_0_avx2};
-static const ck_weight_kernels k_q4_K = {CK_TYPE_Q8_K, ck_dot_rows_q4_K_scalar, ck_dot_rows_q4_K_avx2, NULL};
-static const ck_weight_kernels k_q5_K = {CK_TYPE_Q8_K, ck_dot_rows_q5_K_scalar, ck_dot_rows_q5_K_avx2, NULL};
-static const ck_weight_kernels k_q6_K = {CK_TYPE_Q8_K, ck_dot_rows_q6_K_scalar, ck_dot_rows_q6_K_avx2, NULL};
+// K-quants sum in the orders of the kernels llama.cpp's AVX2 build runs: Q4_K is repacked (its
+// single-token and grouped-by-four orders), Q5_K/Q6_K use the vector dot below 8 tokens and the
+// tiled multiply from 8 on.
+static const ck_weight_kernels k_q4_K = {CK_TYPE_Q8_K, ck_dot_rows_q4_K_scalar, ck_dot_rows_q4_K_avx2, NULL,
+                                         CK_BATCH_GROUPS_OF_4, ck_dot_rows_q4_K_group_scalar,
+                                         ck_dot_rows_q4_K_group_avx2};
+static const ck_weight_kernels k_q5_K = {CK_TYPE_Q8_K, ck_dot_rows_q5_K_scalar, ck_dot_rows_q5_K_avx2, NULL,
+                                         CK_BATCH_FROM_8, ck_dot_rows_q5_K_batch_scalar, ck_dot_rows_q5_K_batch_avx2};
+static const ck_weight_kernels k_q6_K = {CK_TYPE_Q8_K, ck_dot_rows_q6_K_scalar, ck_dot_rows_q6_K_avx2, NULL,
+                                         CK_BATCH_FROM_8, ck_dot_rows_q6_K_batch_scalar, ck_dot_rows_q6_K_batch_avx2};
 
 const ck_weight_kernels *ck_kernels_for(int weight_type) {
     switch (weight_type) {

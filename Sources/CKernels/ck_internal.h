@@ -37,6 +37,12 @@ _Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
 
 static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
 
+/// Sum of 8 lanes in the order of the x86 horizontal add (_mm256 halves, then movehl, then
+/// movehdup): ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
+static inline float ck_fold8(const float *l) {
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
 /// Q4_K/Q5_K 6-bit scale and min of sub-block j (0..7) from the 12 packed bytes.
 static inline void ck_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
     if (j < 4) {
@@ -59,11 +65,22 @@ typedef void (*ck_rows_dot2_fn)(int n, int nrows, const uint8_t *w, size_t row_b
                                 const void *act1, float *out0, float *out1);
 
 /// Kernels of one weight type; NULL entries mean unsupported (dot2: use dot twice).
+/// `batch_*`: the summation order llama.cpp's CPU backend uses for some tokens of a batch
+/// (`batch_rule` says which), where it switches to another kernel; NULL: same order as `dot_*`.
+typedef enum {
+    CK_BATCH_NONE = 0,
+    CK_BATCH_GROUPS_OF_4 = 1,  // tokens in whole groups of four (repacked Q4_K multiply)
+    CK_BATCH_FROM_8 = 2,       // every token of a batch of 8 or more (tiled K-quant multiply)
+} ck_batch_rule;
+
 typedef struct {
     int activation_type;
     ck_rows_dot_fn dot_scalar;
     ck_rows_dot_fn dot_avx2;
     ck_rows_dot2_fn dot2_avx2;
+    ck_batch_rule batch_rule;
+    ck_rows_dot_fn batch_scalar;
+    ck_rows_dot_fn batch_avx2;
 } ck_weight_kernels;
 
 const ck_weight_kernels *ck_kernels_for(int weight_type);
@@ -79,6 +96,9 @@ void ck_dot_rows_q8_0_scalar(int, int, const uint8_t *, size_t, const void *, fl
 void ck_dot_rows_q4_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q5_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q6_K_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_K_group_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_K_batch_scalar(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q6_K_batch_scalar(int, int, const uint8_t *, size_t, const void *, float *);
 
 // AVX2 row dots (ck_dot_avx2.c, ck_dot_kquant_avx2.c).
 void ck_dot_rows_f32_avx2(int, int, const uint8_t *, size_t, const void *, float *);
@@ -90,6 +110,9 @@ void ck_dot_rows_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, floa
 void ck_dot_rows_q4_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q5_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q6_K_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q4_K_group_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q5_K_batch_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows_q6_K_batch_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 
 // AVX2 two-token row dots (ck_dot_pair_avx2.c).
 void ck_dot_rows2_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);

@@ -15,6 +15,8 @@ typedef struct {
     const ck_matmul_args *a;
     ck_rows_dot_fn dot;
     ck_rows_dot2_fn dot2;   // two tokens at once, or NULL
+    ck_rows_dot_fn batch;   // tokens < batched use this order (llama.cpp's batch kernels)
+    int batched;
     ck_quant_fn quant;
     const uint8_t *act;     // [tokens, act_row_bytes]
     size_t act_row_bytes;
@@ -60,6 +62,9 @@ static void dot_task(void *raw, int t, int nt) {
         int nr = r1 - rb < ROW_TILE ? r1 - rb : ROW_TILE;
         const uint8_t *tile = w + (size_t)rb * a->row_bytes;
         int tok = 0;
+        for (; tok < c->batched; tok++)
+            c->batch(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
+                     a->output + (size_t)tok * a->rows + rb);
         if (c->dot2 != NULL) {
             for (; tok + 2 <= a->tokens; tok += 2)
                 c->dot2(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
@@ -72,6 +77,16 @@ static void dot_task(void *raw, int t, int nt) {
     }
 }
 
+int ck_batch_order_tokens(int weight_type, int tokens) {
+    const ck_weight_kernels *k = ck_kernels_for(weight_type);
+    if (k == NULL || tokens <= 1) return 0;
+    switch (k->batch_rule) {
+    case CK_BATCH_GROUPS_OF_4: return tokens - tokens % 4;
+    case CK_BATCH_FROM_8: return tokens >= 8 ? tokens : 0;
+    default: return 0;
+    }
+}
+
 int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
     const ck_weight_kernels *k = ck_kernels_for(a->weight_type);
     if (k == NULL) return CK_ERR_UNSUPPORTED_TYPE;
@@ -81,7 +96,9 @@ int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
         return CK_ERR_BAD_SHAPE;
     if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
     int avx = a->backend == CK_BACKEND_AVX2;
-    mm_ctx c = {a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, NULL, NULL, 0};
+    int batched = ck_batch_order_tokens(a->weight_type, a->tokens);
+    mm_ctx c = {a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, avx ? k->batch_avx2 : k->batch_scalar,
+                batched, NULL, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
         c.act = (const uint8_t *)a->input;
         c.act_row_bytes = (size_t)a->cols * sizeof(float);

@@ -151,3 +151,9 @@ DISPATCH(ck_gelu_mul, (const float *gate, const float *up, int n, float *y), (ga
 DISPATCH(ck_add, (float *x, const float *y, int n), (x, y, n))
 DISPATCH(ck_scale, (float *x, float s, int n), (x, s, n))
 DISPATCH(ck_softmax, (float *x, int n), (x, n))
+
+// MARK: - Logit soft-capping (scalar only: once per generated token, not worth a SIMD twin)
+
+void ck_softcap(float *x, float cap, int n) {
+    for (int i = 0; i < n; i++) x[i] = tanhf(x[i] * (1.0f / cap)) * cap;
+}

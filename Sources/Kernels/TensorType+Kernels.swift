@@ -11,6 +11,13 @@ extension TensorType {
         return raw < 0 ? nil : TensorType(rawValue: UInt32(raw))
     }
 
+    /// How many of a batch's first `tokens` rows `matmul` sums in a batch order (llama.cpp's
+    /// repacked or tiled K-quant kernels): their results may differ from single-token ones in
+    /// the last bits. 0 for most types.
+    public func batchOrderTokens(_ tokens: Int) -> Int {
+        Int(ck_batch_order_tokens(Int32(rawValue), Int32(clamping: tokens)))
+    }
+
     /// Whether `dequantize` can decode this type.
     public var canDequantize: Bool { ck_block_size(Int32(rawValue)) > 0 }
 

@@ -36,6 +36,11 @@ public func geluMul(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count:
     ck_gelu_mul(gate, up, Int32(clamping: count), output)
 }
 
+/// x = cap * tanh(x / cap), elementwise.
+public func softcap(_ x: UnsafeMutablePointer<Float>, cap: Float, count: Int) {
+    ck_softcap(x, cap, Int32(clamping: count))
+}
+
 /// x += y.
 public func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
     ck_add(x, y, Int32(clamping: count))

@@ -101,6 +101,10 @@ typedef struct {
 /// output = input * W^T, split over the pool's threads by rows. Returns a CK_ status.
 int ck_matmul(ck_pool *pool, const ck_matmul_args *args);
 
+/// How many of a batch's `tokens` (the first ones) ck_matmul sums in a batch order that differs
+/// from the single-token order, as llama.cpp's CPU kernels do for K-quants (0: none).
+int ck_batch_order_tokens(int weight_type, int tokens);
+
 // MARK: - FP32 operations (dispatched; `_scalar` / `_avx2` twins exported for parity tests)
 
 void ck_rms_norm(const float *x, const float *w, int n, float eps, float *y);
@@ -119,6 +123,9 @@ void ck_silu_mul_avx2(const float *gate, const float *up, int n, float *y);
 void ck_gelu_mul(const float *gate, const float *up, int n, float *y);
 void ck_gelu_mul_scalar(const float *gate, const float *up, int n, float *y);
 void ck_gelu_mul_avx2(const float *gate, const float *up, int n, float *y);
+
+/// x = cap * tanh(x / cap) (Gemma's final logit soft-capping).
+void ck_softcap(float *x, float cap, int n);
 
 void ck_add(float *x, const float *y, int n);
 void ck_add_scalar(float *x, const float *y, int n);
