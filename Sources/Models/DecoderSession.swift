@@ -1,7 +1,28 @@
 import Kernels
+import ModelFiles
 
-/// One sequence's KV cache and scratch for a llama model.
-public final class LlamaSession: InferenceSession, @unchecked Sendable {
+extension ModelInfo {
+    init(architecture: String, file: GGUFFile, shape: DecoderShape, contextLength: Int) {
+        self.init(architecture: architecture, name: file.metadata["general.name"]?.stringValue,
+                  vocabularySize: shape.vocabulary, contextLength: contextLength, layerCount: shape.layers,
+                  embeddingLength: shape.embedding,
+                  parameterCount: file.tensors.reduce(0) { $0 + $1.elementCount })
+    }
+}
+
+/// Buffer sizes of a decoder-only transformer, whatever its architecture.
+struct DecoderShape: Sendable {
+    let layers: Int
+    let embedding: Int        // model width
+    let query: Int            // heads * headDim
+    let keyValue: Int         // kvHeads * headDim
+    let feedForward: Int
+    let vocabulary: Int
+    let headDim: Int
+}
+
+/// One sequence's KV cache and scratch for a decoder-only transformer (llama, Gemma 3).
+public final class DecoderSession: InferenceSession, @unchecked Sendable {
     public private(set) var position = 0
     public let contextLength: Int
     public let batchSize: Int
@@ -23,25 +44,25 @@ public final class LlamaSession: InferenceSession, @unchecked Sendable {
     let matmulScratch: MatmulScratch
     let attentionScratch: AttentionScratch
 
-    init(configuration c: LlamaConfiguration, contextLength: Int, batchSize: Int, logitRows: Int, threads: Int) {
+    init(shape s: DecoderShape, contextLength: Int, batchSize: Int, logitRows: Int, threads: Int) {
         self.contextLength = contextLength
         self.batchSize = batchSize
         self.logitRows = logitRows
-        let kvCount = contextLength * c.kvDimension
-        keys = (0..<c.layerCount).map { _ in ScratchBuffer(count: kvCount) }
-        values = (0..<c.layerCount).map { _ in ScratchBuffer(count: kvCount) }
-        hidden = ScratchBuffer(count: batchSize * c.embeddingLength)
-        normed = ScratchBuffer(count: batchSize * c.embeddingLength)
-        query = ScratchBuffer(count: batchSize * c.queryDimension)
-        key = ScratchBuffer(count: batchSize * c.kvDimension)
-        value = ScratchBuffer(count: batchSize * c.kvDimension)
-        attended = ScratchBuffer(count: batchSize * c.queryDimension)
-        projected = ScratchBuffer(count: batchSize * c.embeddingLength)
-        gate = ScratchBuffer(count: batchSize * c.feedForwardLength)
-        up = ScratchBuffer(count: batchSize * c.feedForwardLength)
+        let kvCount = contextLength * s.keyValue
+        keys = (0..<s.layers).map { _ in ScratchBuffer(count: kvCount) }
+        values = (0..<s.layers).map { _ in ScratchBuffer(count: kvCount) }
+        hidden = ScratchBuffer(count: batchSize * s.embedding)
+        normed = ScratchBuffer(count: batchSize * s.embedding)
+        query = ScratchBuffer(count: batchSize * s.query)
+        key = ScratchBuffer(count: batchSize * s.keyValue)
+        value = ScratchBuffer(count: batchSize * s.keyValue)
+        attended = ScratchBuffer(count: batchSize * s.query)
+        projected = ScratchBuffer(count: batchSize * s.embedding)
+        gate = ScratchBuffer(count: batchSize * s.feedForward)
+        up = ScratchBuffer(count: batchSize * s.feedForward)
         positions = ScratchBuffer(count: batchSize)
-        logits = ScratchBuffer(count: logitRows * c.vocabularySize)
-        let widest = max(c.embeddingLength, c.feedForwardLength, c.queryDimension)
+        logits = ScratchBuffer(count: logitRows * s.vocabulary)
+        let widest = max(s.embedding, s.feedForward, s.query)
         matmulScratch = MatmulScratch(maxTokens: batchSize, maxCols: widest)
         attentionScratch = AttentionScratch(maxContext: contextLength, threads: threads)
     }
@@ -51,4 +72,121 @@ public final class LlamaSession: InferenceSession, @unchecked Sendable {
     }
 
     func advance(by count: Int) { position += count }
+}
+
+/// Which logits rows one forward batch writes.
+enum LogitRows { case none, lastOnly, all(offset: Int) }
+
+/// The embedding and output ends of a decoder-only transformer.
+struct DecoderEnds: @unchecked Sendable {
+    let tokenEmbedding: WeightMatrix          // [vocab, dim]
+    let outputNorm: UnsafePointer<Float>      // [dim]
+    let output: WeightMatrix                  // [vocab, dim]; the embedding itself when tied
+    let rmsEpsilon: Float
+}
+
+/// A decoder-only architecture: its forward pass over one batch; session checks, prefill
+/// batching, embedding lookup and the logits are shared.
+protocol BatchedDecoder: LanguageModel {
+    var shape: DecoderShape { get }
+    var trainedContextLength: Int { get }
+    var pool: ThreadPool { get }
+    var ends: DecoderEnds { get }
+    /// One batch through every layer, appended at the session's position; allocates nothing.
+    func forward(_ tokens: ArraySlice<Int>, session: DecoderSession, logitRows: LogitRows)
+}
+
+extension BatchedDecoder {
+    func makeDecoderSession(contextLength: Int, batchSize: Int, logitRows: Int) throws(ModelError) -> DecoderSession {
+        guard contextLength >= 1, contextLength <= trainedContextLength else {
+            throw .invalidHyperparameter(key: "context", value: "\(contextLength)",
+                                         reason: "must be between 1 and the model's \(trainedContextLength)")
+        }
+        guard batchSize >= 1, logitRows >= 1, logitRows <= batchSize else {
+            throw .invalidHyperparameter(key: "batch", value: "\(batchSize)/\(logitRows)",
+                                         reason: "batch and logit rows must be positive, logit rows <= batch")
+        }
+        return DecoderSession(shape: shape, contextLength: contextLength, batchSize: min(batchSize, contextLength),
+                              logitRows: logitRows, threads: pool.threadCount)
+    }
+
+    /// hidden[t] = embedding of tokens[t] (times `scale`), positions[t] = session position + t.
+    func embed(_ tokens: ArraySlice<Int>, session s: DecoderSession, scale factor: Float = 1) {
+        let dim = shape.embedding
+        for (t, id) in tokens.enumerated() {
+            dequantizeRow(ends.tokenEmbedding, row: id, into: s.hidden.pointer + t * dim)
+            s.positions.pointer[t] = Int32(s.position + t)
+        }
+        if factor != 1 { scale(s.hidden.pointer, by: factor, count: tokens.count * dim) }
+    }
+
+    /// normed[t - tokens.lowerBound] = rmsNorm(hidden[t]) * weight for each token t.
+    func normalize(tokens: Range<Int>, weight: UnsafePointer<Float>, session s: DecoderSession) {
+        let dim = shape.embedding
+        for t in tokens {
+            rmsNorm(s.hidden.pointer + t * dim, weight: weight, count: dim, eps: ends.rmsEpsilon,
+                    output: s.normed.pointer + (t - tokens.lowerBound) * dim)
+        }
+    }
+
+    /// output[n, w.rows] = input[n, w.cols] * W^T with the session's scratch.
+    func project(_ w: WeightMatrix, _ input: UnsafePointer<Float>, tokens n: Int, into output: UnsafeMutablePointer<Float>,
+                 session s: DecoderSession) {
+        matmul(w, input: input, tokens: n, output: output, scratch: s.matmulScratch, pool: pool)
+    }
+
+    /// Appends the batch's keys and values (s.key, s.value) to layer `index`'s f16 cache, then
+    /// s.attended = attention of s.query over everything cached (the last `window` positions when
+    /// window > 0).
+    func attendWithCache(layer index: Int, tokens n: Int, session s: DecoderSession, heads: Int, kvHeads: Int,
+                         scale: Float, window: Int = 0) {
+        let kv = shape.keyValue
+        storeF16(s.key.pointer, count: n * kv, into: s.keys[index].pointer + s.position * kv)
+        storeF16(s.value.pointer, count: n * kv, into: s.values[index].pointer + s.position * kv)
+        attention(query: s.query.pointer, keys: s.keys[index].pointer, values: s.values[index].pointer,
+                  output: s.attended.pointer, tokens: n, firstPosition: s.position, heads: heads, kvHeads: kvHeads,
+                  headDim: shape.headDim, scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
+    }
+
+    /// After the layers of a batch of `n` tokens: the requested logits rows, from the final norm
+    /// and the output matrix. Returns the rows written (empty for `.none`).
+    @discardableResult
+    func writeLogits(tokens n: Int, rows logitRows: LogitRows, session s: DecoderSession) -> UnsafeMutableBufferPointer<Float> {
+        let (first, count, outputOffset): (Int, Int, Int)
+        switch logitRows {
+        case .none: return UnsafeMutableBufferPointer(start: s.logits.pointer, count: 0)
+        case .lastOnly: (first, count, outputOffset) = (n - 1, 1, 0)
+        case .all(let offset): (first, count, outputOffset) = (0, n, offset)
+        }
+        normalize(tokens: first..<(first + count), weight: ends.outputNorm, session: s)
+        let logits = s.logits.pointer + outputOffset * shape.vocabulary
+        matmul(ends.output, input: s.normed.pointer, tokens: count, output: logits,
+               scratch: s.matmulScratch, pool: pool)
+        return UnsafeMutableBufferPointer(start: logits, count: count * shape.vocabulary)
+    }
+
+    func evaluateInBatches(_ tokens: [Int], in session: InferenceSession, logits mode: LogitsMode) throws(ModelError) -> Logits {
+        guard let s = session as? DecoderSession else {
+            throw .invalidHyperparameter(key: "session", value: "\(type(of: session))", reason: "not this model's session")
+        }
+        guard !tokens.isEmpty else { throw .emptyInput }
+        guard s.position + tokens.count <= s.contextLength else {
+            throw .contextFull(position: s.position, tokens: tokens.count, limit: s.contextLength)
+        }
+        if mode == .all, tokens.count > s.logitRows { throw .batchTooLarge(tokens: tokens.count, limit: s.logitRows) }
+        for id in tokens where id < 0 || id >= shape.vocabulary {
+            throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary)
+        }
+        // Prefill in batches: each weight matrix is read once per batch, not once per token.
+        var start = 0
+        while start < tokens.count {
+            let end = min(start + s.batchSize, tokens.count)
+            let isLast = end == tokens.count
+            let rows: LogitRows = mode == .all ? .all(offset: start) : (isLast ? .lastOnly : .none)
+            forward(tokens[start..<end], session: s, logitRows: rows)
+            start = end
+        }
+        let rowCount = mode == .all ? tokens.count : 1
+        return Logits(rows: rowCount, vocabularySize: shape.vocabulary, base: s.logits.pointer)
+    }
 }

@@ -1,5 +1,5 @@
-/// Every tensor name of the llama architecture in GGUF, in one place.
-enum LlamaTensorNames {
+/// Tensor names that llama and Gemma 3 share in GGUF (one table; Gemma3TensorNames adds its own).
+enum DecoderTensorNames {
     static let tokenEmbedding = "token_embd.weight"
     static let outputNorm = "output_norm.weight"
     static let output = "output.weight"           // absent when tied to the token embedding

@@ -70,6 +70,25 @@ struct HyperparameterReader {
         return int
     }
 
+    /// Query heads, KV heads (dividing the query heads) and the head size (key length, else
+    /// width / heads).
+    func attentionHeads(width: Int) throws(ModelError) -> (heads: Int, kvHeads: Int, headDim: Int) {
+        let heads = try int("attention.head_count", range: 1...1024)
+        let kvHeads = try int("attention.head_count_kv", default: heads, range: 1...1024)
+        guard heads % kvHeads == 0 else {
+            throw .invalidHyperparameter(key: "\(prefix).attention.head_count_kv", value: "\(kvHeads)",
+                                         reason: "must divide the head count \(heads)")
+        }
+        let headDim = try int("attention.key_length", default: width / heads, range: 2...1024)
+        return (heads, kvHeads, headDim)
+    }
+
+    /// The vocabulary size: `vocab_size`, else the tokenizer's token count.
+    func vocabularySize() throws(ModelError) -> Int {
+        let tokens = file.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count
+        return try int("vocab_size", default: tokens ?? 0, range: 1...1 << 22)
+    }
+
     func float(_ key: String, default fallback: Float? = nil) throws(ModelError) -> Float {
         let full = "\(prefix).\(key)"
         guard let value = file.metadata[full] else {

@@ -8,6 +8,7 @@ public enum ModelRegistry {
 
     static let loaders: [String: Loader] = [
         "llama": { file, pool throws(ModelError) in try LlamaModel(file: file, pool: pool) },
+        "gemma3": { file, pool throws(ModelError) in try Gemma3Model(file: file, pool: pool) },
     ]
 
     public static var supportedArchitectures: [String] { loaders.keys.sorted() }

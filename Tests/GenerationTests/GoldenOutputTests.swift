@@ -14,58 +14,21 @@ import Tokenization
     static let referencePerplexity = 18.3797
     static let perplexityTolerance = 0.01
 
-    struct Golden: Decodable {
-        struct Candidate: Decodable { let id: Int; let logprob: Float }
-        struct Step: Decodable { let token: Int; let logprob: Float; let top: [Candidate] }
-        struct Greedy: Decodable { let prompt: String; let prompt_tokens: Int; let content: String; let steps: [Step] }
-        let greedy: [Greedy]
-    }
+    static func golden() throws -> LlamaCppReference { try .load("smollm2-135m-instruct-q4_1.json") }
 
-    static func golden() throws -> Golden {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../Fixtures/smollm2-135m-instruct-q4_1.json")
-        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
-    }
+    static func loadModel() throws -> LoadedModel { try LlamaCppReference.loadModel(LoadedModel.defaultModelPath) }
 
-    static func loadModel() throws -> LoadedModel {
-        let path = LoadedModel.defaultModelPath
-        guard FileManager.default.fileExists(atPath: path) else {
-            Issue.record("default model missing at \(path): run scripts/setup.sh")
-            throw GenerationError.modelMissing(path)
-        }
-        return try LoadedModel(path: path, threads: 2)
-    }
-
-    /// Teacher-forced along llama.cpp's tokens (prompt in one batch, then one token at a time, as
-    /// llama.cpp produced them), so every step is compared even if an earlier one differed.
+    /// Teacher-forced along llama.cpp's tokens: every step is compared even after a difference.
     @Test func logprobsAndGreedyPicksMatchLlamaCpp() throws {
         let golden = try Self.golden()
         let loaded = try Self.loadModel()
-        var differences: [Float] = []
-        var picks = 0, samePicks = 0
-        for case_ in golden.greedy {
+        let cases = golden.greedy.map { case_ in
             let prompt = loaded.tokenizer.encode(case_.prompt, addSpecial: false, parseSpecial: true)
             #expect(prompt.count == case_.prompt_tokens, "prompt token count for \(case_.prompt.debugDescription)")
-            let session = try loaded.model.makeSession(contextLength: 128, batchSize: 64, logitRows: 1)
-            var logits = try loaded.model.evaluate(prompt, in: session, logits: .last)
-            for (index, step) in case_.steps.enumerated() {
-                let row = UnsafeBufferPointer(logits.row(0))
-                let ours = Sampler.argmax(row)
-                picks += 1
-                if ours == step.token { samePicks += 1 }
-                #expect(ours == step.token, "step \(index) of \(case_.prompt.debugDescription): we pick \(ours), llama.cpp \(step.token)")
-                for candidate in step.top {
-                    let ourLogprob = Float(Perplexity.logProbability(of: candidate.id, in: row))
-                    differences.append(abs(ourLogprob - candidate.logprob))
-                }
-                if index + 1 < case_.steps.count {
-                    logits = try loaded.model.evaluate([step.token], in: session, logits: .last)
-                }
-            }
+            return (prompt: prompt, steps: case_.steps, label: case_.prompt.debugDescription)
         }
-        let worst = differences.max() ?? 0
-        let mean = differences.reduce(0, +) / Float(differences.count)
-        print("golden: \(samePicks)/\(picks) greedy picks identical; top-5 logprob |diff| mean \(mean), worst \(worst)")
+        let (summary, worst) = try LlamaCppReference.compareAll(loaded, cases: cases, context: 128)
+        print("golden: \(summary)")
         #expect(worst <= Self.logprobTolerance, "worst log-probability difference \(worst)")
     }
 

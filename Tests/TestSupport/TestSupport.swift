@@ -21,7 +21,15 @@ public enum TestModel {
     public static var defaultPath: String {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["MUSE_MODEL"], !path.isEmpty { return path }
+        return modelsFolder + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+    }
+
+    /// The second architecture's file (Gemma 3 270M Q4_K_M), installed by scripts/setup.sh.
+    public static var gemma3Path: String { modelsFolder + "/gemma-3-270m-q4_k_m.gguf" }
+
+    static var modelsFolder: String {
+        let environment = ProcessInfo.processInfo.environment
         let cache = environment["MUSE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/muse"
-        return cache + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+        return cache + "/models"
     }
 }

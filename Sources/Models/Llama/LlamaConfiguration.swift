@@ -26,17 +26,11 @@ public struct LlamaConfiguration: Sendable, Equatable {
         contextLength = try read.int("context_length")
         embeddingLength = try read.int("embedding_length", range: 1...65_536)
         feedForwardLength = try read.int("feed_forward_length", range: 1...262_144)
-        headCount = try read.int("attention.head_count", range: 1...1024)
-        kvHeadCount = try read.int("attention.head_count_kv", default: headCount, range: 1...1024)
-        guard headCount % kvHeadCount == 0 else {
-            throw .invalidHyperparameter(key: "\(architecture).attention.head_count_kv", value: "\(kvHeadCount)",
-                                         reason: "must divide the head count \(headCount)")
-        }
+        (headCount, kvHeadCount, headDimension) = try read.attentionHeads(width: embeddingLength)
         guard embeddingLength % headCount == 0 else {
             throw .invalidHyperparameter(key: "\(architecture).embedding_length", value: "\(embeddingLength)",
                                          reason: "must be a multiple of the head count \(headCount)")
         }
-        headDimension = try read.int("attention.key_length", default: embeddingLength / headCount, range: 2...1024)
         ropeDimension = try read.int("rope.dimension_count", default: headDimension, range: 2...1024)
         guard ropeDimension == headDimension else {
             throw .invalidHyperparameter(key: "\(architecture).rope.dimension_count", value: "\(ropeDimension)",
@@ -44,7 +38,6 @@ public struct LlamaConfiguration: Sendable, Equatable {
         }
         ropeBase = try read.float("rope.freq_base", default: Self.defaultRopeBase)
         rmsEpsilon = try read.float("attention.layer_norm_rms_epsilon")
-        let tokens = file.metadata["tokenizer.ggml.tokens"]?.arrayValue?.count
-        vocabularySize = try read.int("vocab_size", default: tokens ?? 0, range: 1...1 << 22)
+        vocabularySize = try read.vocabularySize()
     }
 }

@@ -16,18 +16,18 @@ struct LlamaLayerWeights: @unchecked Sendable {
 
 /// All weights of a llama model; immutable and shared by every session.
 struct LlamaWeights: @unchecked Sendable {
-    let tokenEmbedding: WeightMatrix          // [vocab, dim]
-    let outputNorm: UnsafePointer<Float>      // [dim]
-    let output: WeightMatrix                  // [vocab, dim]; the embedding itself when tied
+    let ends: DecoderEnds
     let layers: [LlamaLayerWeights]
 
     init(file: GGUFFile, configuration c: LlamaConfiguration) throws(ModelError) {
-        typealias N = LlamaTensorNames
+        typealias N = DecoderTensorNames
         var bind = TensorBinder(file: file)
         let dim = c.embeddingLength
-        tokenEmbedding = try bind.matrix(N.tokenEmbedding, rows: c.vocabularySize, cols: dim)
-        outputNorm = try bind.vector(N.outputNorm, count: dim)
-        output = try bind.optionalMatrix(N.output, rows: c.vocabularySize, cols: dim) ?? tokenEmbedding
+        let tokenEmbedding = try bind.matrix(N.tokenEmbedding, rows: c.vocabularySize, cols: dim)
+        ends = DecoderEnds(
+            tokenEmbedding: tokenEmbedding, outputNorm: try bind.vector(N.outputNorm, count: dim),
+            output: try bind.optionalMatrix(N.output, rows: c.vocabularySize, cols: dim) ?? tokenEmbedding,
+            rmsEpsilon: c.rmsEpsilon)
         var layers: [LlamaLayerWeights] = []
         layers.reserveCapacity(c.layerCount)
         for i in 0..<c.layerCount {
