@@ -27,7 +27,8 @@ static const ck_weight_kernels k_bf16 = {CK_TYPE_BF16, ck_dot_rows_bf16_scalar, 
 static const ck_weight_kernels k_q4_0 = {CK_TYPE_Q8_0, ck_dot_rows_q4_0_scalar, ck_dot_rows_q4_0_avx2, NULL};
 static const ck_weight_kernels k_q4_1 = {CK_TYPE_Q8_1, ck_dot_rows_q4_1_scalar, ck_dot_rows_q4_1_avx2,
                                          ck_dot_rows2_q4_1_avx2};
-static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, ck_dot_rows_q5_0_avx2, NULL};
+static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, ck_dot_rows_q5_0_avx2,
+                                         ck_dot_rows2_q5_0_avx2};
 static const ck_weight_kernels k_q5_1 = {CK_TYPE_Q8_1, ck_dot_rows_q5_1_scalar, ck_dot_rows_q5_1_avx2, NULL};
 static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2,
                                          ck_dot_rows2_q8_0_avx2};

@@ -78,6 +78,7 @@ CK_AVX2 void ck_dot_rows_q4_K_group_avx2(int n, int nrows, const uint8_t *w, siz
             uint8_t sc[8], mn[8];
             unpack_scales(x[i].scales, sc, mn);
             float d = ck_half_avx2(x[i].d) * y[i].d, dmin = ck_half_avx2(x[i].dmin) * y[i].d;
+            __m256i part[4];
             for (int c = 0; c < 4; c++) {
                 __m256i q = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * c));
                 __m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * c));
@@ -86,9 +87,17 @@ CK_AVX2 void ck_dot_rows_q4_K_group_avx2(int n, int nrows, const uint8_t *w, siz
                                                _mm256_set1_epi16(sc[2 * c]));
                 __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), y1),
                                                _mm256_set1_epi16(sc[2 * c + 1]));
+                part[c] = _mm256_add_epi32(p0, p1);
+            }
+            // The four 64-element sums at once (integer adds, so any order is exact).
+            __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(part[0], part[1]), _mm256_hadd_epi32(part[2], part[3]));
+            __m128i sums4 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+            int sums[4];
+            _mm_storeu_si128((__m128i *)sums, sums4);
+            for (int c = 0; c < 4; c++) {
                 int mins = mn[2 * c] * (y[i].bsums[4 * c] + y[i].bsums[4 * c + 1]) +
                            mn[2 * c + 1] * (y[i].bsums[4 * c + 2] + y[i].bsums[4 * c + 3]);
-                acc = fmaf((float)hsum_epi32(_mm256_add_epi32(p0, p1)), d, acc);
+                acc = fmaf((float)sums[c], d, acc);
                 acc_mins = fmaf((float)mins, dmin, acc_mins);
             }
         }

@@ -143,5 +143,6 @@ void ck_dot_rows_q5_0_scalar(int, int, const uint8_t *, size_t, const void *, fl
 void ck_dot_rows_q5_1_scalar(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q5_0_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 void ck_dot_rows_q5_1_avx2(int, int, const uint8_t *, size_t, const void *, float *);
+void ck_dot_rows2_q5_0_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
 
 #endif

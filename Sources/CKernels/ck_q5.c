@@ -142,6 +142,43 @@ CK_AVX2 void ck_dot_rows_q5_0_avx2(int n, int nrows, const uint8_t *w, size_t rb
     }
 }
 
+// Prefill: four rows x two tokens per pass, each weight block unpacked once; every sum is formed
+// exactly as in ck_dot_rows_q5_0_avx2, so prefill and decode agree bit for bit.
+CK_AVX2 void ck_dot_rows2_q5_0_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act0,
+                                    const void *act1, float *out0, float *out1) {
+    const block_q8_0 *y0 = act0, *y1 = act1;
+    const int nb = n / QK;
+    int r = 0;
+    for (; r + 4 <= nrows; r += 4) {
+        const block_q5_0 *x[4] = {ROW(w, r, rb), ROW(w, r + 1, rb), ROW(w, r + 2, rb), ROW(w, r + 3, rb)};
+        __m256 a0[4], a1[4];
+        for (int k = 0; k < 4; k++) a0[k] = a1[k] = _mm256_setzero_ps();
+        for (int i = 0; i < nb; i++) {
+            __m256i qy0 = _mm256_loadu_si256((const __m256i *)y0[i].qs);
+            __m256i qy1 = _mm256_loadu_si256((const __m256i *)y1[i].qs);
+            float dy0 = ck_half_avx2(y0[i].d), dy1 = ck_half_avx2(y1[i].d);
+            for (int k = 0; k < 4; k++) {
+                __m256i hi = _mm256_andnot_si256(bits_to_bytes32(x[k][i].qh), _mm256_set1_epi8((char)0xF0));
+                __m256i q = _mm256_or_si256(ck_nibbles32(x[k][i].qs), hi);
+                __m256i aq = _mm256_sign_epi8(q, q);
+                float dx = ck_half_avx2(x[k][i].d);
+                __m256 p0 = _mm256_cvtepi32_ps(ck_dot_u8_i8(aq, _mm256_sign_epi8(qy0, q)));
+                __m256 p1 = _mm256_cvtepi32_ps(ck_dot_u8_i8(aq, _mm256_sign_epi8(qy1, q)));
+                a0[k] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy0), p0, a0[k]);
+                a1[k] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy1), p1, a1[k]);
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            out0[r + k] = ck_hsum_ps(a0[k]);
+            out1[r + k] = ck_hsum_ps(a1[k]);
+        }
+    }
+    if (r < nrows) {
+        ck_dot_rows_q5_0_avx2(n, nrows - r, w + (size_t)r * rb, rb, act0, out0 + r);
+        ck_dot_rows_q5_0_avx2(n, nrows - r, w + (size_t)r * rb, rb, act1, out1 + r);
+    }
+}
+
 CK_AVX2 void ck_dot_rows_q5_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act, float *out) {
     const block_q8_1 *y = act;
     const int nb = n / QK;

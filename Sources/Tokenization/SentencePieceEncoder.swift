@@ -23,6 +23,30 @@ struct SentencePieceEncoder: Sendable {
         unknownID = vocabulary.unknownID
     }
 
+    /// The id of a token spelled `text`, if the vocabulary has one.
+    func id(of text: String) -> Int? { tokenIDs[Array(text.utf8)[...]] }
+
+    /// The UTF-8 bytes of `token` with each "▁" (E2 96 81) replaced by a space, byte by byte (a
+    /// String search over 262k tokens costs a large share of a Gemma load).
+    static func replacingSpaceMarkers(in token: String) -> [UInt8] {
+        var token = token
+        return token.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x96, bytes[i + 2] == 0x81 {
+                    out.append(UInt8(ascii: " "))
+                    i += 3
+                } else {
+                    out.append(bytes[i])
+                    i += 1
+                }
+            }
+            return out
+        }
+    }
+
     /// "<0x0A>" for byte 10: the spelling SentencePiece gives its byte-fallback tokens.
     static func byteTokenText(_ byte: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")

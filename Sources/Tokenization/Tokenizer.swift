@@ -32,18 +32,23 @@ public final class Tokenizer: Sendable {
     public init(vocabulary: Vocabulary) throws(TokenizationError) {
         try vocabulary.validate()
         self.vocabulary = vocabulary
-        var tokenIDs: [String: Int] = [:]
-        tokenIDs.reserveCapacity(vocabulary.tokens.count)
-        for (id, token) in vocabulary.tokens.enumerated() { tokenIDs[token] = id }
-
+        // id of a token's text; the SentencePiece encoder keeps its own (byte-keyed) table, so the
+        // 262k-entry string dictionary of Gemma's vocabulary is never built.
+        let tokenID: (String) -> Int?
         switch vocabulary.model {
         case .bytePairEncoding:
+            var tokenIDs: [String: Int] = [:]
+            tokenIDs.reserveCapacity(vocabulary.tokens.count)
+            for (id, token) in vocabulary.tokens.enumerated() { tokenIDs[token] = id }
             preTokenizer = try PreTokenizer(name: vocabulary.preTokenizer)
             encoder = .bytePair(try BytePairEncoder(
                 vocabulary: vocabulary, tokenIDs: tokenIDs, lookUpWholeWords: preTokenizer == .llama3))
+            tokenID = { tokenIDs[$0] }
         case .sentencePiece:
             preTokenizer = .gpt2  // unused: SentencePiece does not pre-tokenize
-            encoder = .sentencePiece(SentencePieceEncoder(vocabulary: vocabulary))
+            let sentencePiece = SentencePieceEncoder(vocabulary: vocabulary)
+            encoder = .sentencePiece(sentencePiece)
+            tokenID = { sentencePiece.id(of: $0) }
         }
         specialTokens = SpecialTokenMatcher(vocabulary: vocabulary)
 
@@ -61,7 +66,7 @@ public final class Tokenizer: Sendable {
         var endIDs = Set([vocabulary.eosID, vocabulary.eotID].compactMap { $0 })
         // Matched by spelling whatever their type, as llama.cpp does: some converters mark them user-defined.
         for text in Self.endOfTurnTexts {
-            if let id = tokenIDs[text] { endIDs.insert(id) }
+            if let id = tokenID(text) { endIDs.insert(id) }
         }
         for id in endIDs { hidden[id] = true }
         hiddenUnlessSpecial = hidden
@@ -84,7 +89,7 @@ public final class Tokenizer: Sendable {
         case .bytePairEncoding:
             return ByteLevelMapping.bytes(ofTokenText: token)
         case .sentencePiece:
-            return Array(token.replacing(SentencePieceEncoder.spaceMarker, with: " ").utf8)
+            return SentencePieceEncoder.replacingSpaceMarkers(in: token)
         }
     }
 
