@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers, bottom to top (arrows point down only):
-//   CKernels -> Kernels -> ModelFiles -> Tokenization -> Models -> Generation -> muse (CLI)
-// Engine modules import no server or networking package.
+//   CKernels -> Kernels -> ModelFiles -> Tokenization -> Models -> Generation -> Server -> muse (CLI)
+// Engine modules import no server or networking package; only Server and muse see Hummingbird.
 let package = Package(
     name: "MuseSpark",
     platforms: [.macOS(.v14)],
@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Quantized and FP32 hot loops in C: per-function AVX2/FMA/F16C with runtime dispatch
@@ -22,10 +24,20 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["ModelFiles"]),
         .target(name: "Models", dependencies: ["Kernels", "ModelFiles", "Tokenization"]),
         .target(name: "Generation", dependencies: ["Kernels", "Models", "Tokenization"]),
+        // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Generation", "Models", "ModelFiles", "Tokenization",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "muse",
             dependencies: [
-                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels",
+                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +49,13 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Generation", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

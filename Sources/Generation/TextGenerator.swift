@@ -59,23 +59,45 @@ public struct GenerationResult: Sendable {
 
 /// A sequence being generated: the model's session plus the tokens in its cache, so a new
 /// prompt that extends the previous one (chat history) only evaluates what is new.
+/// It also keeps the logits that followed the last prompt, so the same prompt again (several
+/// choices, a repeated request) starts from exactly the numbers a cold start computes: the
+/// last prompt token re-evaluated alone would round differently from inside its batch.
 public final class GenerationSession {
     public let session: InferenceSession
     public private(set) var tokens: [Int] = []
+    private var promptLength = 0                              // 0: no saved prompt logits
+    private let promptLogits: UnsafeMutableBufferPointer<Float>  // [vocab], after tokens[..<promptLength]
 
     public init(model: any LanguageModel, contextLength: Int, batchSize: Int = 256) throws(GenerationError) {
         do { session = try model.makeSession(contextLength: contextLength, batchSize: batchSize, logitRows: 1) }
         catch { throw .model(error) }
+        promptLogits = .allocate(capacity: model.info.vocabularySize)
     }
 
-    /// Keeps the longest cached prefix of `prompt` (at least one token is always re-evaluated,
-    /// since its logits are needed) and returns how many tokens were reused.
-    func reuse(prefixOf prompt: [Int]) -> Int {
+    deinit { promptLogits.deallocate() }
+
+    /// Keeps the longest cached prefix of `prompt` (at least one token is re-evaluated, since its
+    /// logits are needed, unless they were saved for exactly this prompt) and returns how many
+    /// tokens were reused, with the saved logits when the whole prompt was.
+    func reuse(prefixOf prompt: [Int]) -> (count: Int, logits: UnsafeMutableBufferPointer<Float>?) {
+        if promptLength == prompt.count, tokens.count >= prompt.count, tokens[..<prompt.count].elementsEqual(prompt) {
+            session.rewind(to: prompt.count)
+            tokens.removeSubrange(prompt.count...)
+            return (prompt.count, promptLogits)
+        }
         var common = 0
         while common < min(tokens.count, prompt.count - 1), tokens[common] == prompt[common] { common += 1 }
         session.rewind(to: common)
         tokens.removeSubrange(common...)
-        return common
+        if promptLength > common { promptLength = 0 }
+        return (common, nil)
+    }
+
+    /// Records the logits that follow the prompt just evaluated (before sampling alters them).
+    func savePromptLogits(_ row: UnsafeMutableBufferPointer<Float>, promptLength length: Int) {
+        guard row.count == promptLogits.count, let source = row.baseAddress, let target = promptLogits.baseAddress else { return }
+        target.update(from: source, count: row.count)
+        promptLength = length
     }
 
     func append(_ new: [Int]) { tokens.append(contentsOf: new) }
@@ -83,6 +105,7 @@ public final class GenerationSession {
     public func reset() {
         session.rewind(to: 0)
         tokens.removeAll()
+        promptLength = 0
     }
 }
 
@@ -106,11 +129,20 @@ public struct TextGenerator {
         guard prompt.count < limit else { throw .promptTooLong(tokens: prompt.count, limit: limit) }
 
         let promptStart = Date()
-        let cached = sequence.reuse(prefixOf: prompt)
-        var logits: Logits
-        do { logits = try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last) }
-        catch { throw .model(error) }
-        sequence.append(Array(prompt[cached...]))
+        let (cached, savedLogits) = sequence.reuse(prefixOf: prompt)
+        // [vocab] logits of the next token; the session's buffer, or a copy of the saved ones.
+        var row: UnsafeMutableBufferPointer<Float>
+        if let savedLogits {
+            row = UnsafeMutableBufferPointer.allocate(capacity: savedLogits.count)
+            _ = row.initialize(from: savedLogits)
+        } else {
+            do { row = try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last).row(0) }
+            catch { throw .model(error) }
+            sequence.append(Array(prompt[cached...]))
+            sequence.savePromptLogits(row, promptLength: prompt.count)
+        }
+        let firstRow = savedLogits == nil ? nil : row
+        defer { firstRow?.deallocate() }
         let promptSeconds = Date().timeIntervalSince(promptStart)
 
         let generationStart = Date()
@@ -123,7 +155,6 @@ public struct TextGenerator {
         var finish = FinishReason.length
         var stoppedByString = false
         while generated.count < options.maxTokens {
-            let row = logits.row(0)
             var chosenLogprob: Float?
             var top: [TokenLogprob] = []
             if options.logprobs || options.topLogprobs > 0 {
@@ -150,7 +181,7 @@ public struct TextGenerator {
             if !keepGoing { finish = .cancelled; break }
             if generated.count == options.maxTokens { break }
             guard sequence.session.position < limit else { finish = .contextFull; break }
-            do { logits = try model.evaluate([id], in: sequence.session, logits: .last) } catch { throw .model(error) }
+            do { row = try model.evaluate([id], in: sequence.session, logits: .last).row(0) } catch { throw .model(error) }
             sequence.append([id])
         }
         if !stoppedByString {

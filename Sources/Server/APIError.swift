@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+
+/// Every failure the HTTP API reports, in OpenAI's error shape
+/// (`{"error": {"message", "type", "param", "code"}}`) with its status.
+public enum APIError: Error, Equatable, Sendable {
+    case badRequest(String, param: String? = nil, code: String? = nil)
+    case notFound(String, code: String? = nil)
+    case payloadTooLarge(limit: Int)
+    case serviceUnavailable(String)
+    case internalFailure(String)
+
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .badRequest: return .badRequest
+        case .notFound: return .notFound
+        case .payloadTooLarge: return .contentTooLarge
+        case .serviceUnavailable: return .serviceUnavailable
+        case .internalFailure: return .internalServerError
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .badRequest(let message, _, _), .notFound(let message, _), .serviceUnavailable(let message),
+             .internalFailure(let message):
+            return message
+        case .payloadTooLarge(let limit): return "request body larger than \(limit) bytes"
+        }
+    }
+
+    var type: String {
+        switch self {
+        case .badRequest, .payloadTooLarge: return "invalid_request_error"
+        case .notFound: return "not_found_error"
+        case .serviceUnavailable: return "server_overloaded"
+        case .internalFailure: return "server_error"
+        }
+    }
+
+    var param: String? {
+        if case .badRequest(_, let param, _) = self { return param }
+        return nil
+    }
+
+    var code: String? {
+        switch self {
+        case .badRequest(_, _, let code), .notFound(_, let code): return code
+        case .payloadTooLarge: return "payload_too_large"
+        case .serviceUnavailable: return "queue_full"
+        case .internalFailure: return nil
+        }
+    }
+
+    /// The JSON body, with explicit nulls as OpenAI sends them.
+    var body: Data { body(type: type) }
+
+    func body(type: String) -> Data {
+        struct Envelope: Encodable {
+            struct Detail: Encodable {
+                let message: String, type: String, param: String?, code: String?
+                func encode(to encoder: any Encoder) throws {
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(message, forKey: .message)
+                    try c.encode(type, forKey: .type)
+                    try c.encode(param, forKey: .param)
+                    try c.encode(code, forKey: .code)
+                }
+                enum CodingKeys: String, CodingKey { case message, type, param, code }
+            }
+            let error: Detail
+        }
+        let envelope = Envelope(error: .init(message: message, type: type, param: param, code: code))
+        return (try? JSONEncoder().encode(envelope)) ?? Data(#"{"error":{"message":"error","type":"server_error","param":null,"code":null}}"#.utf8)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Generation
+import Hummingbird
+import Tokenization
+
+extension MuseAPI {
+    /// The conversation as the model's chat template renders it, then tokenized.
+    func promptTokens(for messages: [ChatCompletionRequest.Message]) throws(APIError) -> [Int] {
+        guard let template = tokenizer.chatTemplate else {
+            throw .badRequest("model '\(settings.modelID)' has no chat template; use /v1/completions", param: "messages")
+        }
+        guard !messages.isEmpty else { throw .badRequest("messages must not be empty", param: "messages") }
+        var rendered: [ChatMessage] = []
+        for (index, message) in messages.enumerated() {
+            let role: String
+            switch message.role {
+            case "system", "developer": role = "system"
+            case "user", "assistant", "tool": role = message.role
+            default: throw .badRequest("messages[\(index)].role '\(message.role)' is not one of system, developer, user, assistant, tool", param: "messages")
+            }
+            if case .parts(let parts) = message.content, let other = parts.first(where: { $0.type != "text" }) {
+                throw .badRequest("messages[\(index)]: content parts of type '\(other.type)' are not supported yet", param: "messages")
+            }
+            rendered.append(ChatMessage(role: role, content: message.content?.text ?? ""))
+        }
+        return tokenizer.encode(template.render(rendered, addGenerationPrompt: true), addSpecial: true, parseSpecial: true)
+    }
+
+    func chatCompletions(_ request: ChatCompletionRequest) async throws -> Response {
+        try checkModel(request.model)
+        let prompt = try promptTokens(for: request.messages)
+        let topLogprobs = request.top_logprobs ?? 0
+        if topLogprobs > 0, request.logprobs != true {
+            throw APIError.badRequest("top_logprobs requires logprobs: true", param: "top_logprobs")
+        }
+        let validated = try request.sampling.validated(
+            vocabularySize: tokenizer.vocabularySize, promptTokens: prompt.count,
+            contextLength: scheduler.contextLength, logprobs: request.logprobs ?? false, topLogprobs: topLogprobs)
+        // Every choice is queued now, so a full queue is a 503 before any byte is sent.
+        let streams = try (0..<validated.choices).map { index throws(APIError) in
+            try scheduler.generate(prompt: prompt, options: validated.options(forChoice: index))
+        }
+        let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
+        if validated.stream {
+            return streamChat(streams, id: id, created: created, promptTokens: prompt.count, request: validated)
+        }
+        var choices: [ChatCompletion.Choice] = []
+        var completionTokens = 0, cached = 0
+        for (index, stream) in streams.enumerated() {
+            let collected = try await collect(stream)
+            completionTokens += collected.events.count
+            if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
+            let logprobs = validated.options.logprobs ? ChoiceLogprobs(content: collected.events.map(logprobEntry)) : nil
+            choices.append(.init(index: index, message: .init(role: "assistant", content: collected.text),
+                                 logprobs: logprobs, finish_reason: Self.finishReason(collected.result?.finishReason ?? .stop)))
+        }
+        return json(ChatCompletion(id: id, created: created, model: settings.modelID,
+                                   system_fingerprint: settings.fingerprint, choices: choices,
+                                   usage: Usage(prompt: prompt.count, completion: completionTokens, cached: cached)))
+    }
+
+    private func streamChat(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>], id: String, created: Int,
+                            promptTokens: Int, request: ValidatedRequest) -> Response {
+        let body = ResponseBody { writer in
+            var completionTokens = 0, cached = 0
+            func send(_ choice: ChatCompletionChunk.Choice?, usage: Usage? = nil) async throws {
+                let chunk = ChatCompletionChunk(id: id, created: created, model: self.settings.modelID,
+                                                system_fingerprint: self.settings.fingerprint,
+                                                choices: choice.map { [$0] } ?? [], usage: usage)
+                try await writer.write(Self.event(chunk))
+            }
+            do {
+                for (index, stream) in streams.enumerated() {
+                    try await send(.init(index: index, delta: .init(role: "assistant", content: ""), logprobs: nil, finish_reason: nil))
+                    for try await event in stream {
+                        switch event {
+                        case .token(let token):
+                            completionTokens += token.id >= 0 ? 1 : 0  // id -1: text held back until the end
+                            let logprobs = request.options.logprobs && token.id >= 0
+                                ? ChoiceLogprobs(content: [self.logprobEntry(token)]) : nil
+                            try await send(.init(index: index, delta: .init(content: token.text), logprobs: logprobs, finish_reason: nil))
+                        case .finished(let result):
+                            if index == 0 { cached = result.cachedPromptTokens }
+                            try await send(.init(index: index, delta: .init(), logprobs: nil,
+                                                 finish_reason: Self.finishReason(result.finishReason)))
+                        }
+                    }
+                }
+                if request.includeUsage {
+                    try await send(nil, usage: Usage(prompt: promptTokens, completion: completionTokens, cached: cached))
+                }
+            } catch let error as APIError {
+                try await writer.write(ByteBuffer(string: "data: \(String(decoding: error.body, as: UTF8.self))\n\n"))
+            }
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: Self.eventStreamHeaders, body: body)
+    }
+
+    static let eventStreamHeaders: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+
+    static func event(_ value: some Encodable) -> ByteBuffer {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(data)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    func tokenize(_ request: TokenizeRequest) throws -> Response {
+        let tokens: [Int]
+        if let messages = request.messages {
+            tokens = try promptTokens(for: messages)
+        } else if let prompt = request.prompt {
+            tokens = tokenizer.encode(prompt, addSpecial: request.add_special ?? false, parseSpecial: true)
+        } else {
+            throw APIError.badRequest("give either prompt or messages", param: "prompt")
+        }
+        struct Tokens: Encodable { let tokens: [Int]; let count: Int; let max_model_len: Int }
+        return json(Tokens(tokens: tokens, count: tokens.count, max_model_len: scheduler.contextLength))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// A string or a list of strings (`stop`).
+enum OneOrMany: Decodable, Sendable {
+    case one(String), many([String])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let one = try? c.decode(String.self) { self = .one(one) } else { self = .many(try c.decode([String].self)) }
+    }
+
+    var values: [String] {
+        switch self {
+        case .one(let value): return [value]
+        case .many(let values): return values
+        }
+    }
+}
+
+/// Message content: a string, or content parts of which the text parts are read.
+enum MessageContent: Decodable, Sendable {
+    struct Part: Decodable, Sendable {
+        let type: String
+        let text: String?
+    }
+    case text(String), parts([Part])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let text = try? c.decode(String.self) { self = .text(text) } else { self = .parts(try c.decode([Part].self)) }
+    }
+
+    /// The text the model sees; parts other than text are refused by validation.
+    var text: String {
+        switch self {
+        case .text(let text): return text
+        case .parts(let parts): return parts.compactMap(\.text).joined(separator: "\n")
+        }
+    }
+}
+
+/// The sampling and limit fields shared by /v1/chat/completions and /v1/completions.
+struct SamplingFields: Decodable, Sendable {
+    var max_tokens: Int?
+    var max_completion_tokens: Int?
+    var temperature: Double?
+    var top_p: Double?
+    var top_k: Int?
+    var min_p: Double?
+    var presence_penalty: Double?
+    var frequency_penalty: Double?
+    var repetition_penalty: Double?
+    var logit_bias: [String: Double]?
+    var seed: Int64?
+    var stop: OneOrMany?
+    var n: Int?
+    var stream: Bool?
+    var stream_options: StreamOptions?
+
+    struct StreamOptions: Decodable, Sendable { var include_usage: Bool? }
+}
+
+struct ChatCompletionRequest: Decodable, Sendable {
+    struct Message: Decodable, Sendable {
+        let role: String
+        let content: MessageContent?
+        let name: String?
+    }
+    let model: String?
+    let messages: [Message]
+    let logprobs: Bool?
+    let top_logprobs: Int?
+    let sampling: SamplingFields
+
+    enum CodingKeys: String, CodingKey { case model, messages, logprobs, top_logprobs }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        messages = try c.decode([Message].self, forKey: .messages)
+        logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
+        top_logprobs = try c.decodeIfPresent(Int.self, forKey: .top_logprobs)
+        sampling = try SamplingFields(from: decoder)
+    }
+}
+
+struct CompletionRequest: Decodable, Sendable {
+    let model: String?
+    let prompt: OneOrMany
+    let echo: Bool?
+    /// Legacy completions: how many top alternatives per token (0...5).
+    let logprobs: Int?
+    let sampling: SamplingFields
+
+    enum CodingKeys: String, CodingKey { case model, prompt, echo, logprobs }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        prompt = try c.decode(OneOrMany.self, forKey: .prompt)
+        echo = try c.decodeIfPresent(Bool.self, forKey: .echo)
+        logprobs = try c.decodeIfPresent(Int.self, forKey: .logprobs)
+        sampling = try SamplingFields(from: decoder)
+    }
+}
+
+struct TokenizeRequest: Decodable, Sendable {
+    let prompt: String?
+    let messages: [ChatCompletionRequest.Message]?
+    let add_special: Bool?
+}
+
+struct DetokenizeRequest: Decodable, Sendable {
+    let tokens: [Int]
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Token usage, with the prompt tokens served from the prefix cache.
+struct Usage: Encodable, Sendable {
+    struct PromptDetails: Encodable, Sendable { let cached_tokens: Int }
+    let prompt_tokens: Int
+    let completion_tokens: Int
+    let total_tokens: Int
+    let prompt_tokens_details: PromptDetails
+
+    init(prompt: Int, completion: Int, cached: Int) {
+        prompt_tokens = prompt
+        completion_tokens = completion
+        total_tokens = prompt + completion
+        prompt_tokens_details = PromptDetails(cached_tokens: cached)
+    }
+}
+
+/// OpenAI's per-token log-probability entry (chat completions).
+struct TokenLogprobEntry: Encodable, Sendable {
+    struct Alternative: Encodable, Sendable { let token: String; let logprob: Float; let bytes: [UInt8] }
+    let token: String
+    let logprob: Float
+    let bytes: [UInt8]
+    let top_logprobs: [Alternative]
+}
+
+struct ChoiceLogprobs: Encodable, Sendable {
+    let content: [TokenLogprobEntry]
+}
+
+struct ChatCompletion: Encodable, Sendable {
+    struct Message: Encodable, Sendable {
+        let role: String
+        let content: String
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(content, forKey: .content)
+            try c.encode(String?.none, forKey: .refusal)
+        }
+        enum CodingKeys: String, CodingKey { case role, content, refusal }
+    }
+    struct Choice: Encodable, Sendable {
+        let index: Int
+        let message: Message
+        let logprobs: ChoiceLogprobs?
+        let finish_reason: String
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(index, forKey: .index)
+            try c.encode(message, forKey: .message)
+            try c.encode(logprobs, forKey: .logprobs)
+            try c.encode(finish_reason, forKey: .finish_reason)
+        }
+        enum CodingKeys: String, CodingKey { case index, message, logprobs, finish_reason }
+    }
+    let id: String
+    var object = "chat.completion"
+    let created: Int
+    let model: String
+    let system_fingerprint: String
+    let choices: [Choice]
+    let usage: Usage
+}
+
+/// One server-sent event of a streamed chat completion.
+struct ChatCompletionChunk: Encodable, Sendable {
+    struct Delta: Encodable, Sendable {
+        var role: String?
+        var content: String?
+    }
+    struct Choice: Encodable, Sendable {
+        let index: Int
+        let delta: Delta
+        let logprobs: ChoiceLogprobs?
+        let finish_reason: String?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(index, forKey: .index)
+            try c.encode(delta, forKey: .delta)
+            try c.encode(logprobs, forKey: .logprobs)
+            try c.encode(finish_reason, forKey: .finish_reason)
+        }
+        enum CodingKeys: String, CodingKey { case index, delta, logprobs, finish_reason }
+    }
+    let id: String
+    var object = "chat.completion.chunk"
+    let created: Int
+    let model: String
+    let system_fingerprint: String
+    let choices: [Choice]
+    let usage: Usage?
+}
+
+/// Legacy text completions (/v1/completions), streamed or not.
+struct TextCompletion: Encodable, Sendable {
+    struct Logprobs: Encodable, Sendable {
+        let tokens: [String]
+        let token_logprobs: [Float]
+        let top_logprobs: [[String: Float]]
+        let text_offset: [Int]
+    }
+    struct Choice: Encodable, Sendable {
+        let index: Int
+        let text: String
+        let logprobs: Logprobs?
+        let finish_reason: String?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(index, forKey: .index)
+            try c.encode(text, forKey: .text)
+            try c.encode(logprobs, forKey: .logprobs)
+            try c.encode(finish_reason, forKey: .finish_reason)
+        }
+        enum CodingKeys: String, CodingKey { case index, text, logprobs, finish_reason }
+    }
+    let id: String
+    var object = "text_completion"
+    let created: Int
+    let model: String
+    let system_fingerprint: String
+    let choices: [Choice]
+    let usage: Usage?
+}
+
+struct ModelObject: Encodable, Sendable {
+    let id: String
+    var object = "model"
+    let created: Int
+    var owned_by = "muse"
+}
+
+struct ModelList: Encodable, Sendable {
+    var object = "list"
+    let data: [ModelObject]
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Generation
+import Hummingbird
+import Tokenization
+
+/// What the server is configured with (flags, environment, defaults: see `muse serve --help`).
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// The name clients pass as `model` (the file name without `.gguf` by default).
+    public var modelID: String
+    public var contextLength: Int
+    public var maxQueue: Int
+    public var bodyLimit: Int
+    /// `system_fingerprint` of every response: engine version and model file SHA-256 prefix.
+    public var fingerprint: String
+
+    public init(host: String, port: Int, modelID: String, contextLength: Int, maxQueue: Int, bodyLimit: Int,
+                fingerprint: String) {
+        self.host = host
+        self.port = port
+        self.modelID = modelID
+        self.contextLength = contextLength
+        self.maxQueue = maxQueue
+        self.bodyLimit = bodyLimit
+        self.fingerprint = fingerprint
+    }
+
+    public static func fingerprint(engineVersion: String, modelSHA256: String) -> String {
+        "muse-\(engineVersion)-\(modelSHA256.prefix(12))"
+    }
+}
+
+/// The OpenAI-compatible routes over one scheduler.
+public final class MuseAPI: Sendable {
+    public let scheduler: InferenceScheduler
+    public let settings: ServerSettings
+    let created = Int(Date().timeIntervalSince1970)
+    var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
+
+    public init(scheduler: InferenceScheduler, settings: ServerSettings) {
+        self.scheduler = scheduler
+        self.settings = settings
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: OpenAIErrorMiddleware())
+        router.get("/health") { _, _ in self.json(["status": "ok"]) }
+        router.get("/v1/models") { _, _ in self.json(ModelList(data: [self.modelObject])) }
+        router.get("/v1/models/{id}") { _, context in
+            guard context.parameters.get("id") == self.settings.modelID else {
+                throw APIError.notFound("The model '\(context.parameters.get("id") ?? "")' does not exist", code: "model_not_found")
+            }
+            return self.json(self.modelObject)
+        }
+        router.post("/v1/chat/completions") { request, _ in
+            try await self.chatCompletions(try await self.decode(ChatCompletionRequest.self, from: request))
+        }
+        router.post("/v1/completions") { request, _ in
+            try await self.completions(try await self.decode(CompletionRequest.self, from: request))
+        }
+        router.post("/tokenize") { request, _ in try self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
+        router.post("/detokenize") { request, _ in
+            let body = try await self.decode(DetokenizeRequest.self, from: request)
+            guard body.tokens.allSatisfy({ $0 >= 0 && $0 < self.tokenizer.vocabularySize }) else {
+                throw APIError.badRequest("tokens must be ids below \(self.tokenizer.vocabularySize)", param: "tokens")
+            }
+            return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
+        }
+        return router
+    }
+
+    var modelObject: ModelObject { ModelObject(id: settings.modelID, created: created) }
+
+    // MARK: - Helpers
+
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws(APIError) -> T {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: settings.bodyLimit) }
+        catch { throw .payloadTooLarge(limit: settings.bodyLimit) }
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)) }
+        catch let error as DecodingError { throw .badRequest("invalid JSON body: \(Self.describe(error))") }
+        catch { throw .badRequest("invalid JSON body") }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context): return context.debugDescription
+        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "wrong type at '\(path)'"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? Self.encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    func checkModel(_ model: String?) throws(APIError) {
+        guard let model, !model.isEmpty else { throw .badRequest("you must provide a model parameter", param: "model") }
+        guard model == settings.modelID else {
+            throw .badRequest("The model '\(model)' does not exist; this server serves '\(settings.modelID)'",
+                              param: "model", code: "model_not_found")
+        }
+    }
+
+    static func requestID(_ prefix: String) -> String {
+        prefix + "-" + (0..<12).map { _ in String(UInt8.random(in: 0...35), radix: 36) }.joined()
+    }
+
+    static func finishReason(_ reason: FinishReason) -> String {
+        switch reason {
+        case .stop: return "stop"
+        case .length, .contextFull: return "length"
+        case .cancelled: return "stop"
+        }
+    }
+
+    /// One choice's generation collected: text, tokens, chat logprobs, finish reason.
+    struct Collected {
+        var text = ""
+        var events: [TokenEvent] = []
+        var result: GenerationResult?
+    }
+
+    func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Collected {
+        var collected = Collected()
+        for try await event in stream {
+            switch event {
+            case .token(let token):
+                collected.text += token.text
+                if token.id >= 0 { collected.events.append(token) }  // id -1: text held back until the end
+            case .finished(let result): collected.result = result
+            }
+        }
+        return collected
+    }
+
+    func logprobEntry(_ event: TokenEvent) -> TokenLogprobEntry {
+        let text = tokenizer.decode([event.id], decodeSpecial: true)
+        let alternatives = event.topLogprobs.map { alt in
+            let altText = tokenizer.decode([alt.id], decodeSpecial: true)
+            return TokenLogprobEntry.Alternative(token: altText, logprob: alt.logprob, bytes: Array(altText.utf8))
+        }
+        return TokenLogprobEntry(token: text, logprob: event.logprob ?? 0, bytes: Array(text.utf8), top_logprobs: alternatives)
+    }
+}
+
+/// Every error leaves in OpenAI's shape: ours as they are, the router's (unknown route: 404,
+/// wrong method: 405) and anything unexpected (500) converted.
+struct OpenAIErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return Self.response(error.status, body: error.body)
+        } catch let error as any HTTPResponseError {
+            let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status)"
+            return Self.response(error.status, body: APIError.internalFailure(message).body(type: "invalid_request_error"))
+        } catch {
+            return Self.response(.internalServerError, body: APIError.internalFailure("\(error)").body)
+        }
+    }
+
+    static func response(_ status: HTTPResponse.Status, body: Data) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Generation
+import Hummingbird
+import Logging
+import Server
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the OpenAI-compatible HTTP API (chat and text completions, models, tokenize).",
+        discussion: """
+            Environment variables stand in for flags not given: MUSE_HOST, MUSE_PORT, MUSE_MODEL \
+            (the model file), MUSE_MODEL_ID, MUSE_CTX, MUSE_MAX_QUEUE. SIGINT or SIGTERM stop the \
+            server gracefully: it stops accepting connections and lets running requests finish.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Address to listen on (env MUSE_HOST; default 127.0.0.1, loopback only).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env MUSE_PORT; default 8080).")
+    var port: Int?
+
+    @Option(name: .customLong("model-id"), help: "Name clients pass as `model` (env MUSE_MODEL_ID; default: the file name without .gguf).")
+    var modelID: String?
+
+    @Option(help: "Context per request in tokens, prompt plus answer (env MUSE_CTX; default 4096 or the model's, if smaller).")
+    var ctx: Int?
+
+    @Option(name: .customLong("max-queue"), help: "Requests waiting or running before new ones get 503 (env MUSE_MAX_QUEUE; default 64).")
+    var maxQueue: Int?
+
+    @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (default 4194304).")
+    var maxBody: Int = 4 << 20
+
+    static let defaultPort = 8080
+    static let defaultContext = 4096
+    static let defaultMaxQueue = 64
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        func fromEnvironment(_ key: String) -> Int? { environment[key].flatMap { Int($0) } }
+        let host = host ?? environment["MUSE_HOST"] ?? "127.0.0.1"
+        let port = port ?? fromEnvironment("MUSE_PORT") ?? Self.defaultPort
+        let maxQueue = maxQueue ?? fromEnvironment("MUSE_MAX_QUEUE") ?? Self.defaultMaxQueue
+        guard (1...65535).contains(port) else { throw CommandFailure("--port must be between 1 and 65535") }
+        guard maxQueue >= 1, maxBody >= 1024 else { throw CommandFailure("--max-queue must be at least 1 and --max-body at least 1024") }
+
+        let loaded = try options.load()
+        let context = min(ctx ?? fromEnvironment("MUSE_CTX") ?? Self.defaultContext, loaded.model.info.contextLength)
+        guard context >= 16 else { throw CommandFailure("--ctx must be at least 16") }
+        let fileName = URL(fileURLWithPath: loaded.path).lastPathComponent
+        let defaultID = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
+        let modelID = modelID ?? environment["MUSE_MODEL_ID"] ?? defaultID
+        let sha = try Bench.sha256(of: loaded.path)
+        let settings = ServerSettings(
+            host: host, port: port, modelID: modelID, contextLength: context, maxQueue: maxQueue, bodyLimit: maxBody,
+            fingerprint: ServerSettings.fingerprint(engineVersion: MuseVersion.engine, modelSHA256: sha))
+        let scheduler: InferenceScheduler
+        do { scheduler = try InferenceScheduler(loaded: loaded, contextLength: context, maxQueue: maxQueue) }
+        catch { throw CommandFailure(error) }
+        let api = MuseAPI(scheduler: scheduler, settings: settings)
+        var logger = Logger(label: "muse.serve")
+        logger.logLevel = .info
+        let app = Application(router: api.makeRouter(),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "muse"),
+                              onServerRunning: { _ in
+                                  printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), queue \(maxQueue)")
+                              },
+                              logger: logger)
+        try await app.runService()
+        scheduler.shutdown()
+    }
+}
