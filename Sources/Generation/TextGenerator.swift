@@ -100,7 +100,8 @@ public final class GenerationSession {
         promptLength = length
     }
 
-    func append(_ new: [Int]) { tokens.append(contentsOf: new) }
+    /// Records tokens the caller evaluated into this session (a continuously batched decode step).
+    public func append(_ new: [Int]) { tokens.append(contentsOf: new) }
 
     public func reset() {
         session.rewind(to: 0)
@@ -122,6 +123,24 @@ public struct TextGenerator {
     /// `onToken` returns false to cancel.
     public func generate(prompt: [Int], in sequence: GenerationSession, options: GenerationOptions,
                          onToken: (TokenEvent) -> Bool = { _ in true }) throws(GenerationError) -> GenerationResult {
+        var (state, first) = try begin(prompt: prompt, in: sequence, options: options)
+        defer { first.release() }
+        var row = first.row
+        while true {
+            let step = state.step(logits: row, history: sequence.tokens)
+            if let event = step.event, !onToken(event) { state.cancel() }
+            guard let next = state.nextToken(after: step, position: sequence.session.position) else { break }
+            do { row = try model.evaluate([next], in: sequence.session, logits: .last).row(0) } catch { throw .model(error) }
+            sequence.append([next])
+        }
+        if let event = state.flush() { _ = onToken(event) }
+        return state.result()
+    }
+
+    /// Prefills `prompt` (reusing the session's cached prefix) and returns the decode state with
+    /// the logits of the first token to choose.
+    public func begin(prompt: [Int], in sequence: GenerationSession,
+                      options: GenerationOptions) throws(GenerationError) -> (DecodeState, PromptLogits) {
         guard !prompt.isEmpty else { throw .invalidArgument("the prompt is empty") }
         guard options.maxTokens >= 0 else { throw .invalidArgument("max tokens must not be negative") }
         do { try options.sampling.validate(vocabularySize: model.info.vocabularySize) } catch { throw .invalidArgument("\(error)") }
@@ -130,69 +149,40 @@ public struct TextGenerator {
 
         let promptStart = Date()
         let (cached, savedLogits) = sequence.reuse(prefixOf: prompt)
-        // [vocab] logits of the next token; the session's buffer, or a copy of the saved ones.
-        var row: UnsafeMutableBufferPointer<Float>
+        let logits: PromptLogits
         if let savedLogits {
-            row = UnsafeMutableBufferPointer.allocate(capacity: savedLogits.count)
-            _ = row.initialize(from: savedLogits)
+            logits = .copy(of: savedLogits)
         } else {
-            do { row = try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last).row(0) }
+            do { logits = .session(try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last).row(0)) }
             catch { throw .model(error) }
             sequence.append(Array(prompt[cached...]))
-            sequence.savePromptLogits(row, promptLength: prompt.count)
+            sequence.savePromptLogits(logits.row, promptLength: prompt.count)
         }
-        let firstRow = savedLogits == nil ? nil : row
-        defer { firstRow?.deallocate() }
-        let promptSeconds = Date().timeIntervalSince(promptStart)
+        let state = DecodeState(options: options, tokenizer: tokenizer, promptTokens: prompt.count, cachedTokens: cached,
+                                contextLength: limit, promptSeconds: Date().timeIntervalSince(promptStart))
+        return (state, logits)
+    }
+}
 
-        let generationStart = Date()
-        var sampler = Sampler(parameters: options.sampling)
-        var decoder = tokenizer.makeStreamingDecoder()
-        var stops = StopMatcher(stops: options.stopStrings)
-        let endTokens = tokenizer.endOfGenerationIDs.union(options.stopTokens)
-        var generated: [Int] = []
-        var text = ""
-        var finish = FinishReason.length
-        var stoppedByString = false
-        while generated.count < options.maxTokens {
-            var chosenLogprob: Float?
-            var top: [TokenLogprob] = []
-            if options.logprobs || options.topLogprobs > 0 {
-                // Reported from the raw logits at temperature 1, before sampling alters them.
-                let buffer = UnsafeBufferPointer(row)
-                let best = topLogprobs(buffer, k: max(options.topLogprobs, 1))
-                top = best.prefix(options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
-                chosenLogprob = best.first?.logprob
-            }
-            let id = sampler.sample(logits: row, history: sequence.tokens)
-            if options.logprobs, top.first?.id != id {
-                chosenLogprob = Float(Perplexity.logProbability(of: id, in: UnsafeBufferPointer(row)))
-            }
-            if endTokens.contains(id) { finish = .stop; break }
-            generated.append(id)
-            let match = stops.append(decoder.append(id))
-            text += match.text
-            let keepGoing = onToken(TokenEvent(id: id, text: match.text, logprob: chosenLogprob, topLogprobs: top))
-            if match.isStopped {
-                finish = .stop
-                stoppedByString = true
-                break
-            }
-            if !keepGoing { finish = .cancelled; break }
-            if generated.count == options.maxTokens { break }
-            guard sequence.session.position < limit else { finish = .contextFull; break }
-            do { row = try model.evaluate([id], in: sequence.session, logits: .last).row(0) } catch { throw .model(error) }
-            sequence.append([id])
+/// The logits after a prompt: the session's buffer (valid until its next evaluation), or a copy
+/// of saved ones that the caller releases.
+public enum PromptLogits {
+    case session(UnsafeMutableBufferPointer<Float>)
+    case owned(UnsafeMutableBufferPointer<Float>)
+
+    static func copy(of source: UnsafeMutableBufferPointer<Float>) -> PromptLogits {
+        let row = UnsafeMutableBufferPointer<Float>.allocate(capacity: source.count)
+        _ = row.initialize(from: source)
+        return .owned(row)
+    }
+
+    public var row: UnsafeMutableBufferPointer<Float> {
+        switch self {
+        case .session(let row), .owned(let row): return row
         }
-        if !stoppedByString {
-            // Flush what the decoder and the stop matcher still hold back.
-            let tail = stops.append(decoder.finish())
-            let rest = tail.text + (tail.isStopped ? "" : stops.finish())
-            text += rest
-            if !rest.isEmpty { _ = onToken(TokenEvent(id: -1, text: rest, logprob: nil, topLogprobs: [])) }
-        }
-        return GenerationResult(text: text, tokens: generated, promptTokens: prompt.count, cachedPromptTokens: cached,
-                                finishReason: finish, promptSeconds: promptSeconds,
-                                generationSeconds: Date().timeIntervalSince(generationStart))
+    }
+
+    public func release() {
+        if case .owned(let row) = self { row.deallocate() }
     }
 }

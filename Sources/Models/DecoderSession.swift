@@ -67,11 +67,23 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
         attentionScratch = AttentionScratch(maxContext: contextLength, threads: threads)
     }
 
+    /// Set while this session serves as the workspace of a multi-sequence decode step: token t
+    /// of the batch belongs to `sequences[t]`, whose KV cache and position it uses.
+    var sequences: [DecoderSession]?
+    /// Made by `makeDecoderWorkspace`: buffers for decode steps, never a sequence itself.
+    var isWorkspace = false
+
     public func rewind(to newPosition: Int) {
         position = min(max(newPosition, 0), position)
     }
 
-    func advance(by count: Int) { position += count }
+    func advance(by count: Int) {
+        if let sequences {
+            for sequence in sequences { sequence.position += 1 }
+        } else {
+            position += count
+        }
+    }
 }
 
 /// Which logits rows one forward batch writes.
@@ -115,7 +127,7 @@ extension BatchedDecoder {
         let dim = shape.embedding
         for (t, id) in tokens.enumerated() {
             dequantizeRow(ends.tokenEmbedding, row: id, into: s.hidden.pointer + t * dim)
-            s.positions.pointer[t] = Int32(s.position + t)
+            s.positions.pointer[t] = Int32(s.sequences?[t].position ?? s.position + t)
         }
         if factor != 1 { scale(s.hidden.pointer, by: factor, count: tokens.count * dim) }
     }
@@ -141,11 +153,25 @@ extension BatchedDecoder {
     func attendWithCache(layer index: Int, tokens n: Int, session s: DecoderSession, heads: Int, kvHeads: Int,
                          scale: Float, window: Int = 0) {
         let kv = shape.keyValue
-        storeF16(s.key.pointer, count: n * kv, into: s.keys[index].pointer + s.position * kv)
-        storeF16(s.value.pointer, count: n * kv, into: s.values[index].pointer + s.position * kv)
-        attention(query: s.query.pointer, keys: s.keys[index].pointer, values: s.values[index].pointer,
-                  output: s.attended.pointer, tokens: n, firstPosition: s.position, heads: heads, kvHeads: kvHeads,
-                  headDim: shape.headDim, scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
+        guard let sequences = s.sequences else {
+            storeF16(s.key.pointer, count: n * kv, into: s.keys[index].pointer + s.position * kv)
+            storeF16(s.value.pointer, count: n * kv, into: s.values[index].pointer + s.position * kv)
+            attention(query: s.query.pointer, keys: s.keys[index].pointer, values: s.values[index].pointer,
+                      output: s.attended.pointer, tokens: n, firstPosition: s.position, heads: heads, kvHeads: kvHeads,
+                      headDim: shape.headDim, scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
+            return
+        }
+        // One token per sequence, each against its own cache: the single-token order, so a
+        // sequence decoded in company gets the attention numbers it gets alone.
+        let width = heads * shape.headDim
+        for (t, sequence) in sequences.enumerated() {
+            storeF16(s.key.pointer + t * kv, count: kv, into: sequence.keys[index].pointer + sequence.position * kv)
+            storeF16(s.value.pointer + t * kv, count: kv, into: sequence.values[index].pointer + sequence.position * kv)
+            attention(query: s.query.pointer + t * width, keys: sequence.keys[index].pointer,
+                      values: sequence.values[index].pointer, output: s.attended.pointer + t * width, tokens: 1,
+                      firstPosition: sequence.position, heads: heads, kvHeads: kvHeads, headDim: shape.headDim,
+                      scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
+        }
     }
 
     /// After the layers of a batch of `n` tokens: the requested logits rows, from the final norm
@@ -165,9 +191,48 @@ extension BatchedDecoder {
         return UnsafeMutableBufferPointer(start: logits, count: count * shape.vocabulary)
     }
 
+    /// One decode step of several sequences: tokens[i] is appended to sessions[i]; logits row i
+    /// is sequence i's. The weights are read once for all of them (continuous batching).
+    func decodeInWorkspace(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+        guard let w = workspace as? DecoderSession, w.isWorkspace, w.sequences == nil else {
+            throw .invalidHyperparameter(key: "workspace", value: "\(type(of: workspace))", reason: "not this model's workspace")
+        }
+        guard !tokens.isEmpty else { throw .emptyInput }
+        guard tokens.count == sessions.count, tokens.count <= w.logitRows else {
+            throw .batchTooLarge(tokens: tokens.count, limit: w.logitRows)
+        }
+        var sequences: [DecoderSession] = []
+        sequences.reserveCapacity(sessions.count)
+        for (id, session) in zip(tokens, sessions) {
+            guard let s = session as? DecoderSession, !s.isWorkspace, !sequences.contains(where: { $0 === s }) else {
+                throw .invalidHyperparameter(key: "sessions", value: "\(type(of: session))",
+                                             reason: "each sequence must be a distinct session of this model")
+            }
+            guard s.position < s.contextLength else { throw .contextFull(position: s.position, tokens: 1, limit: s.contextLength) }
+            guard id >= 0, id < shape.vocabulary else { throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary) }
+            sequences.append(s)
+        }
+        w.sequences = sequences
+        defer { w.sequences = nil }
+        forward(tokens[...], session: w, logitRows: .all(offset: 0))
+        return Logits(rows: tokens.count, vocabularySize: shape.vocabulary, base: w.logits.pointer)
+    }
+
+    /// A workspace for decode steps of up to `maxSequences` sequences (buffers only; the KV
+    /// caches are the sequences' own).
+    func makeDecoderWorkspace(maxSequences: Int) throws(ModelError) -> DecoderSession {
+        guard maxSequences >= 1 else {
+            throw .invalidHyperparameter(key: "sequences", value: "\(maxSequences)", reason: "must be at least 1")
+        }
+        let workspace = DecoderSession(shape: shape, contextLength: 1, batchSize: maxSequences, logitRows: maxSequences,
+                                       threads: pool.threadCount)
+        workspace.isWorkspace = true
+        return workspace
+    }
+
     func evaluateInBatches(_ tokens: [Int], in session: InferenceSession, logits mode: LogitsMode) throws(ModelError) -> Logits {
-        guard let s = session as? DecoderSession else {
-            throw .invalidHyperparameter(key: "session", value: "\(type(of: session))", reason: "not this model's session")
+        guard let s = session as? DecoderSession, !s.isWorkspace else {
+            throw .invalidHyperparameter(key: "session", value: "\(type(of: session))", reason: "not one of this model's sequences")
         }
         guard !tokens.isEmpty else { throw .emptyInput }
         guard s.position + tokens.count <= s.contextLength else {

@@ -1,5 +1,6 @@
 import Foundation
 import Generation
+import Models
 
 /// What a running request sees: each token as it is chosen, then the result.
 public enum GenerationEvent: Sendable {
@@ -15,15 +16,20 @@ final class CancellationFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
-/// The one owner of the model: requests queue here and run on a dedicated thread (decoding is
-/// CPU-bound and must not block Swift's cooperative pool), one at a time. The session it keeps
-/// is a prefix cache: a prompt sharing a prefix with the previous sequence (a system prompt,
-/// the conversation so far) evaluates only what is new.
-/// The queue is bounded: beyond `maxQueue` requests waiting or running, `generate` refuses.
+/// The one owner of the model. Requests queue here and run on a dedicated thread (decoding is
+/// CPU-bound and must not block Swift's cooperative pool) in up to `slots` sequences decoded
+/// together: each step evaluates one token of every active sequence in a single pass over the
+/// weights (continuous batching); a new request joins at the next step after its prompt is
+/// evaluated, a finished or cancelled one leaves at once.
+/// Each slot keeps its sequence's KV cache when the request ends: a new request goes to the free
+/// slot sharing the longest prefix with its prompt (system prompt, conversation so far), which
+/// then evaluates only what is new. The queue is bounded: beyond `maxQueue` requests waiting or
+/// running, `generate` refuses.
 public final class InferenceScheduler: @unchecked Sendable {
     public let loaded: LoadedModel
     public let contextLength: Int
     public let maxQueue: Int
+    public let slotCount: Int
 
     private struct Job {
         let prompt: [Int]
@@ -32,18 +38,31 @@ public final class InferenceScheduler: @unchecked Sendable {
         let cancelled: CancellationFlag
     }
 
+    /// A sequence being decoded in a slot.
+    private struct Active {
+        let job: Job
+        var state: DecodeState
+        var nextToken: Int
+    }
+
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var inFlight = 0
     private var stopping = false
-    private let session: GenerationSession
+    private let sequences: [GenerationSession]      // [slots], each with its own KV cache
+    private var active: [Int: Active] = [:]          // slot -> sequence (worker thread only)
+    private let workspace: InferenceSession
     private let generator: TextGenerator
 
-    public init(loaded: LoadedModel, contextLength: Int, maxQueue: Int) throws(GenerationError) {
+    public init(loaded: LoadedModel, contextLength: Int, maxQueue: Int, slots: Int = 8) throws(GenerationError) {
         self.loaded = loaded
         self.contextLength = contextLength
         self.maxQueue = maxQueue
-        session = try GenerationSession(model: loaded.model, contextLength: contextLength)
+        slotCount = max(1, slots)
+        sequences = try (0..<slotCount).map { _ throws(GenerationError) in
+            try GenerationSession(model: loaded.model, contextLength: contextLength)
+        }
+        do { workspace = try loaded.model.makeWorkspace(maxSequences: slotCount) } catch { throw .model(error) }
         generator = TextGenerator(model: loaded.model, tokenizer: loaded.tokenizer)
         let thread = Thread { [unowned self] in self.work() }
         thread.name = "muse-inference"
@@ -73,7 +92,7 @@ public final class InferenceScheduler: @unchecked Sendable {
         return stream
     }
 
-    /// Stops taking work; the request running now finishes, queued ones are cancelled.
+    /// Stops taking work; running sequences finish, queued ones are refused.
     public func shutdown() {
         let dropped = condition.withLock { () -> [Job] in
             stopping = true
@@ -86,35 +105,99 @@ public final class InferenceScheduler: @unchecked Sendable {
         for job in dropped { job.continuation.finish(throwing: APIError.serviceUnavailable("the server is shutting down")) }
     }
 
+    // MARK: - Worker thread
+
     private func work() {
         while true {
-            let next = condition.withLock { () -> Job? in
-                while jobs.isEmpty && !stopping { condition.wait() }
-                return jobs.isEmpty ? nil : jobs.removeFirst()
+            let admitted = condition.withLock { () -> [Job]? in
+                while jobs.isEmpty && active.isEmpty && !stopping { condition.wait() }
+                if stopping && jobs.isEmpty && active.isEmpty { return nil }
+                let free = slotCount - active.count
+                let taken = Array(jobs.prefix(free))
+                jobs.removeFirst(taken.count)
+                return taken
             }
-            guard let job = next else { return }
-            run(job)
+            guard let admitted else { return }
+            for job in admitted { start(job) }
+            if !active.isEmpty { step() }
+        }
+    }
+
+    /// The free slot whose cached tokens share the longest prefix with `prompt`.
+    private func slot(for prompt: [Int]) -> Int {
+        var best = -1, bestShared = -1
+        for index in sequences.indices where active[index] == nil {
+            let shared = zip(sequences[index].tokens, prompt).prefix { $0 == $1 }.count
+            if shared > bestShared { (best, bestShared) = (index, shared) }
+        }
+        return best
+    }
+
+    /// Prefills a new request's prompt in a free slot and takes its first token.
+    private func start(_ job: Job) {
+        guard !job.cancelled.isSet else { return finish(job) }
+        let index = slot(for: job.prompt)
+        let sequence = sequences[index]
+        do {
+            var (state, logits) = try generator.begin(prompt: job.prompt, in: sequence, options: job.options)
+            let step = state.step(logits: logits.row, history: sequence.tokens)
+            logits.release()
+            active[index] = Active(job: job, state: state, nextToken: 0)
+            advance(slot: index, after: step)
+        } catch {
+            sequence.reset()
+            job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
             condition.withLock { inFlight -= 1 }
         }
     }
 
-    private func run(_ job: Job) {
-        guard !job.cancelled.isSet else {
-            job.continuation.finish()
+    /// One decode step of every active sequence, in one pass over the weights.
+    private func step() {
+        let slots = active.keys.sorted()
+        let tokens = slots.compactMap { active[$0]?.nextToken }
+        let sessions = slots.map { sequences[$0].session }
+        let logits: Logits
+        do { logits = try loaded.model.decode(tokens, sessions: sessions, workspace: workspace) } catch {
+            for slot in slots { fail(slot: slot, error) }
             return
         }
-        do {
-            let result = try generator.generate(prompt: job.prompt, in: session, options: job.options) { event in
-                guard !job.cancelled.isSet else { return false }
-                job.continuation.yield(.token(event))
-                return true
-            }
-            job.continuation.yield(.finished(result))
-            job.continuation.finish()
-        } catch {
-            // A failed evaluation may leave the cache half-written: start the next one clean.
-            session.reset()
-            job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
+        for (row, slot) in slots.enumerated() {
+            sequences[slot].append([tokens[row]])
+            guard var entry = active[slot] else { continue }
+            let step = entry.state.step(logits: logits.row(row), history: sequences[slot].tokens)
+            active[slot] = entry
+            advance(slot: slot, after: step)
         }
+    }
+
+    /// Streams a step's token and either keeps the slot decoding or ends its request.
+    private func advance(slot: Int, after step: DecodeState.Step) {
+        guard var entry = active[slot] else { return }
+        if let event = step.event {
+            if entry.job.cancelled.isSet { entry.state.cancel() } else { entry.job.continuation.yield(.token(event)) }
+        }
+        if entry.job.cancelled.isSet { entry.state.cancel() }
+        if let next = entry.state.nextToken(after: step, position: sequences[slot].session.position) {
+            entry.nextToken = next
+            active[slot] = entry
+            return
+        }
+        if let tail = entry.state.flush(), !entry.job.cancelled.isSet { entry.job.continuation.yield(.token(tail)) }
+        entry.job.continuation.yield(.finished(entry.state.result()))
+        active[slot] = nil
+        finish(entry.job)
+    }
+
+    private func finish(_ job: Job) {
+        job.continuation.finish()
+        condition.withLock { inFlight -= 1 }
+    }
+
+    private func fail(slot: Int, _ error: any Error) {
+        guard let entry = active[slot] else { return }
+        sequences[slot].reset()
+        active[slot] = nil
+        entry.job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
+        condition.withLock { inFlight -= 1 }
     }
 }

@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the OpenAI-compatible HTTP API (chat and text completions, models, tokenize).",
         discussion: """
             Environment variables stand in for flags not given: MUSE_HOST, MUSE_PORT, MUSE_MODEL \
-            (the model file), MUSE_MODEL_ID, MUSE_CTX, MUSE_MAX_QUEUE. SIGINT or SIGTERM stop the \
+            (the model file), MUSE_MODEL_ID, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE. SIGINT or SIGTERM stop the \
             server gracefully: it stops accepting connections and lets running requests finish.
             """)
 
@@ -25,18 +25,22 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("model-id"), help: "Name clients pass as `model` (env MUSE_MODEL_ID; default: the file name without .gguf).")
     var modelID: String?
 
-    @Option(help: "Context per request in tokens, prompt plus answer (env MUSE_CTX; default 4096 or the model's, if smaller).")
+    @Option(help: "Context per request in tokens, prompt plus answer (env MUSE_CTX; default 2048 or the model's, if smaller). Each slot holds a KV cache this long.")
     var ctx: Int?
 
     @Option(name: .customLong("max-queue"), help: "Requests waiting or running before new ones get 503 (env MUSE_MAX_QUEUE; default 64).")
     var maxQueue: Int?
 
+    @Option(help: "Sequences decoded together, each with its own KV cache (env MUSE_SLOTS; default 8).")
+    var slots: Int?
+
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (default 4194304).")
     var maxBody: Int = 4 << 20
 
     static let defaultPort = 8080
-    static let defaultContext = 4096
+    static let defaultContext = 2048
     static let defaultMaxQueue = 64
+    static let defaultSlots = 8
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -44,6 +48,8 @@ struct Serve: AsyncParsableCommand {
         let host = host ?? environment["MUSE_HOST"] ?? "127.0.0.1"
         let port = port ?? fromEnvironment("MUSE_PORT") ?? Self.defaultPort
         let maxQueue = maxQueue ?? fromEnvironment("MUSE_MAX_QUEUE") ?? Self.defaultMaxQueue
+        let slots = slots ?? fromEnvironment("MUSE_SLOTS") ?? Self.defaultSlots
+        guard (1...64).contains(slots) else { throw CommandFailure("--slots must be between 1 and 64") }
         guard (1...65535).contains(port) else { throw CommandFailure("--port must be between 1 and 65535") }
         guard maxQueue >= 1, maxBody >= 1024 else { throw CommandFailure("--max-queue must be at least 1 and --max-body at least 1024") }
 
@@ -58,7 +64,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, modelID: modelID, contextLength: context, maxQueue: maxQueue, bodyLimit: maxBody,
             fingerprint: ServerSettings.fingerprint(engineVersion: MuseVersion.engine, modelSHA256: sha))
         let scheduler: InferenceScheduler
-        do { scheduler = try InferenceScheduler(loaded: loaded, contextLength: context, maxQueue: maxQueue) }
+        do { scheduler = try InferenceScheduler(loaded: loaded, contextLength: context, maxQueue: maxQueue, slots: slots) }
         catch { throw CommandFailure(error) }
         let api = MuseAPI(scheduler: scheduler, settings: settings)
         var logger = Logger(label: "muse.serve")
@@ -66,7 +72,7 @@ struct Serve: AsyncParsableCommand {
         let app = Application(router: api.makeRouter(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "muse"),
                               onServerRunning: { _ in
-                                  printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), queue \(maxQueue)")
+                                  printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), \(slots) slots, queue \(maxQueue)")
                               },
                               logger: logger)
         try await app.runService()

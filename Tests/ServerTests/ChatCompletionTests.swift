@@ -10,6 +10,7 @@ import Tokenization
     let api: MuseAPI
 
     init() throws { api = try TestServer.shared.get() }
+    init(api: MuseAPI) { self.api = api }
 
     /// What the engine itself answers greedily to one user message (the reference for the API).
     func engineAnswer(_ message: String, maxTokens: Int) throws -> String {
@@ -126,6 +127,32 @@ import Tokenization
                     // Greedy: the chosen token is the most likely one.
                     #expect(entry["token"] as? String == top.first?["token"] as? String)
                     #expect(entry["bytes"] is [Int])
+                }
+            }
+        }
+    }
+}
+
+/// Requests decoded together in one scheduler step get the answers they get alone.
+@Suite(.serialized) struct ConcurrentRequestTests {
+    @Test func concurrentGreedyRequestsEqualLoneAnswers() async throws {
+        let api = try TestServer.shared.get()
+        let questions = ["What is the capital of France?", "Name a fruit.", "Count to five.", "Say hello.", "What is water?"]
+        let tester = ChatCompletionTests(api: api)
+        let expected = try questions.map { try tester.engineAnswer($0, maxTokens: 16) }
+        try await Application(router: api.makeRouter()).test(.router) { client in
+            try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for (index, question) in questions.enumerated() {
+                    group.addTask {
+                        try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: ChatCompletionTests.chatBody(question))) { response in
+                            let choice = try #require((try jsonObject(response.body)["choices"] as? [[String: Any]])?.first)
+                            return (index, (choice["message"] as? [String: Any])?["content"] as? String ?? "")
+                        }
+                    }
+                }
+                for try await (index, content) in group {
+                    #expect(content == expected[index], "\(questions[index])")
                 }
             }
         }

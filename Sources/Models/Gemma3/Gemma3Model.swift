@@ -35,6 +35,14 @@ public final class Gemma3Model: BatchedDecoder, @unchecked Sendable {
         try evaluateInBatches(tokens, in: session, logits: mode)
     }
 
+    public func makeWorkspace(maxSequences: Int) throws(ModelError) -> InferenceSession {
+        try makeDecoderWorkspace(maxSequences: maxSequences)
+    }
+
+    public func decode(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+        try decodeInWorkspace(tokens, sessions: sessions, workspace: workspace)
+    }
+
     func forward(_ tokens: ArraySlice<Int>, session s: DecoderSession, logitRows: LogitRows) {
         let c = configuration
         embed(tokens, session: s, scale: Float(c.embeddingLength).squareRoot())

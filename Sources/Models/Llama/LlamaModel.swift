@@ -36,6 +36,14 @@ public final class LlamaModel: BatchedDecoder, @unchecked Sendable {
         try evaluateInBatches(tokens, in: session, logits: mode)
     }
 
+    public func makeWorkspace(maxSequences: Int) throws(ModelError) -> InferenceSession {
+        try makeDecoderWorkspace(maxSequences: maxSequences)
+    }
+
+    public func decode(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+        try decodeInWorkspace(tokens, sessions: sessions, workspace: workspace)
+    }
+
     func forward(_ tokens: ArraySlice<Int>, session s: DecoderSession, logitRows: LogitRows) {
         embed(tokens, session: s)
         for (index, layer) in weights.layers.enumerated() {

@@ -1,0 +1,107 @@
+import Foundation
+import Tokenization
+
+/// One sequence's decoding between model evaluations: sampling, log-probabilities, the streaming
+/// UTF-8 decoder, stop strings and limits. The same state drives a lone sequence
+/// (`TextGenerator.generate`) and one slot of a continuously batched decode.
+public struct DecodeState {
+    public let options: GenerationOptions
+    private var sampler: Sampler
+    private var decoder: StreamingDecoder
+    private var stops: StopMatcher
+    private let endTokens: Set<Int>
+    private let contextLength: Int
+    private let promptTokens: Int
+    private let cachedTokens: Int
+    private let promptSeconds: Double
+    private let start = Date()
+    public private(set) var generated: [Int] = []
+    public private(set) var text = ""
+    /// Set once generation is over.
+    public private(set) var finishReason: FinishReason?
+    private var stoppedByString = false
+
+    /// What one step chose.
+    public struct Step {
+        /// The event to stream (nil when an end token was chosen).
+        public let event: TokenEvent?
+        let token: Int?
+    }
+
+    init(options: GenerationOptions, tokenizer: Tokenizer, promptTokens: Int, cachedTokens: Int, contextLength: Int,
+         promptSeconds: Double) {
+        self.options = options
+        sampler = Sampler(parameters: options.sampling)
+        decoder = tokenizer.makeStreamingDecoder()
+        stops = StopMatcher(stops: options.stopStrings)
+        endTokens = tokenizer.endOfGenerationIDs.union(options.stopTokens)
+        self.contextLength = contextLength
+        self.promptTokens = promptTokens
+        self.cachedTokens = cachedTokens
+        self.promptSeconds = promptSeconds
+        if options.maxTokens == 0 { finishReason = .length }
+    }
+
+    /// Chooses the next token from `logits` (sampling alters them) given the sequence so far.
+    public mutating func step(logits row: UnsafeMutableBufferPointer<Float>, history: [Int]) -> Step {
+        guard finishReason == nil else { return Step(event: nil, token: nil) }
+        var chosenLogprob: Float?
+        var top: [TokenLogprob] = []
+        if options.logprobs || options.topLogprobs > 0 {
+            // Reported from the raw logits at temperature 1, before sampling alters them.
+            let best = topLogprobs(UnsafeBufferPointer(row), k: max(options.topLogprobs, 1))
+            top = best.prefix(options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
+            chosenLogprob = best.first?.logprob
+        }
+        let id = sampler.sample(logits: row, history: history)
+        if options.logprobs, top.first?.id != id {
+            chosenLogprob = Float(Perplexity.logProbability(of: id, in: UnsafeBufferPointer(row)))
+        }
+        if endTokens.contains(id) {
+            finishReason = .stop
+            return Step(event: nil, token: nil)
+        }
+        generated.append(id)
+        let match = stops.append(decoder.append(id))
+        text += match.text
+        if match.isStopped {
+            finishReason = .stop
+            stoppedByString = true
+        } else if generated.count == options.maxTokens {
+            finishReason = .length
+        }
+        return Step(event: TokenEvent(id: id, text: match.text, logprob: chosenLogprob, topLogprobs: top), token: id)
+    }
+
+    /// The token to evaluate next, or nil when generation is over (also for a full context, the
+    /// session being at `position`).
+    public mutating func nextToken(after step: Step, position: Int) -> Int? {
+        guard finishReason == nil, let token = step.token else { return nil }
+        guard position < contextLength else {
+            finishReason = .contextFull
+            return nil
+        }
+        return token
+    }
+
+    /// Stops at the caller's request.
+    public mutating func cancel() {
+        if finishReason == nil { finishReason = .cancelled }
+    }
+
+    /// After the last step: what the decoder and the stop matcher still hold back, as one event.
+    public mutating func flush() -> TokenEvent? {
+        guard !stoppedByString else { return nil }
+        let tail = stops.append(decoder.finish())
+        let rest = tail.text + (tail.isStopped ? "" : stops.finish())
+        stoppedByString = true  // flushed once
+        text += rest
+        return rest.isEmpty ? nil : TokenEvent(id: -1, text: rest, logprob: nil, topLogprobs: [])
+    }
+
+    public func result() -> GenerationResult {
+        GenerationResult(text: text, tokens: generated, promptTokens: promptTokens, cachedPromptTokens: cachedTokens,
+                         finishReason: finishReason ?? .length, promptSeconds: promptSeconds,
+                         generationSeconds: Date().timeIntervalSince(start))
+    }
+}
