@@ -13,8 +13,9 @@ public struct DecodeState {
     private let contextLength: Int
     private let promptTokens: Int
     private let cachedTokens: Int
-    private let promptSeconds: Double
-    private let start = Date()
+    private var promptSeconds = 0.0
+    private let created = Date()
+    private var start = Date()
     public private(set) var generated: [Int] = []
     public private(set) var text = ""
     /// Set once generation is over.
@@ -28,8 +29,7 @@ public struct DecodeState {
         let token: Int?
     }
 
-    init(options: GenerationOptions, tokenizer: Tokenizer, promptTokens: Int, cachedTokens: Int, contextLength: Int,
-         promptSeconds: Double) {
+    init(options: GenerationOptions, tokenizer: Tokenizer, promptTokens: Int, cachedTokens: Int, contextLength: Int) {
         self.options = options
         sampler = Sampler(parameters: options.sampling)
         decoder = tokenizer.makeStreamingDecoder()
@@ -38,8 +38,13 @@ public struct DecodeState {
         self.contextLength = contextLength
         self.promptTokens = promptTokens
         self.cachedTokens = cachedTokens
-        self.promptSeconds = promptSeconds
         if options.maxTokens == 0 { finishReason = .length }
+    }
+
+    /// Call once the prompt is evaluated: the timings split there.
+    public mutating func promptEvaluated() {
+        start = Date()
+        promptSeconds = start.timeIntervalSince(created)
     }
 
     /// Chooses the next token from `logits` (sampling alters them) given the sequence so far.

@@ -93,7 +93,13 @@ public final class GenerationSession {
         return (common, nil)
     }
 
-    /// Records the logits that follow the prompt just evaluated (before sampling alters them).
+    /// Records the last part of a prompt, just evaluated into the session by the caller, and the
+    /// logits after it (before sampling alters them).
+    public func promptEvaluated(_ tokens: [Int], logits row: UnsafeMutableBufferPointer<Float>, promptLength length: Int) {
+        append(tokens)
+        savePromptLogits(row, promptLength: length)
+    }
+
     func savePromptLogits(_ row: UnsafeMutableBufferPointer<Float>, promptLength length: Int) {
         guard row.count == promptLogits.count, let source = row.baseAddress, let target = promptLogits.baseAddress else { return }
         target.update(from: source, count: row.count)
@@ -141,26 +147,39 @@ public struct TextGenerator {
     /// the logits of the first token to choose.
     public func begin(prompt: [Int], in sequence: GenerationSession,
                       options: GenerationOptions) throws(GenerationError) -> (DecodeState, PromptLogits) {
+        var prepared = try prepare(prompt: prompt, in: sequence, options: options)
+        if let saved = prepared.saved { return (prepared.state, saved) }
+        let row: UnsafeMutableBufferPointer<Float>
+        do { row = try model.evaluate(prepared.pending, in: sequence.session, logits: .last).row(0) }
+        catch { throw .model(error) }
+        sequence.promptEvaluated(prepared.pending, logits: row, promptLength: prompt.count)
+        prepared.state.promptEvaluated()
+        return (prepared.state, .session(row))
+    }
+
+    /// A prompt checked and matched against the session's cache, not yet evaluated: `pending`
+    /// is what remains to evaluate (empty when the logits after this very prompt were saved).
+    public struct PreparedPrompt {
+        public var state: DecodeState
+        public let pending: [Int]
+        public let saved: PromptLogits?
+    }
+
+    public func prepare(prompt: [Int], in sequence: GenerationSession,
+                        options: GenerationOptions) throws(GenerationError) -> PreparedPrompt {
         guard !prompt.isEmpty else { throw .invalidArgument("the prompt is empty") }
         guard options.maxTokens >= 0 else { throw .invalidArgument("max tokens must not be negative") }
         do { try options.sampling.validate(vocabularySize: model.info.vocabularySize) } catch { throw .invalidArgument("\(error)") }
         let limit = sequence.session.contextLength
         guard prompt.count < limit else { throw .promptTooLong(tokens: prompt.count, limit: limit) }
-
-        let promptStart = Date()
         let (cached, savedLogits) = sequence.reuse(prefixOf: prompt)
-        let logits: PromptLogits
+        var state = DecodeState(options: options, tokenizer: tokenizer, promptTokens: prompt.count, cachedTokens: cached,
+                                contextLength: limit)
         if let savedLogits {
-            logits = .copy(of: savedLogits)
-        } else {
-            do { logits = .session(try model.evaluate(Array(prompt[cached...]), in: sequence.session, logits: .last).row(0)) }
-            catch { throw .model(error) }
-            sequence.append(Array(prompt[cached...]))
-            sequence.savePromptLogits(logits.row, promptLength: prompt.count)
+            state.promptEvaluated()
+            return PreparedPrompt(state: state, pending: [], saved: .copy(of: savedLogits))
         }
-        let state = DecodeState(options: options, tokenizer: tokenizer, promptTokens: prompt.count, cachedTokens: cached,
-                                contextLength: limit, promptSeconds: Date().timeIntervalSince(promptStart))
-        return (state, logits)
+        return PreparedPrompt(state: state, pending: Array(prompt[cached...]), saved: nil)
     }
 }
 

@@ -67,9 +67,9 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
         attentionScratch = AttentionScratch(maxContext: contextLength, threads: threads)
     }
 
-    /// Set while this session serves as the workspace of a multi-sequence decode step: token t
-    /// of the batch belongs to `sequences[t]`, whose KV cache and position it uses.
-    var sequences: [DecoderSession]?
+    /// Set while this session serves as the workspace of a multi-sequence step: each segment's
+    /// tokens of the batch belong to its sequence, whose KV cache and position they use.
+    var segments: [BatchSegment]?
     /// Made by `makeDecoderWorkspace`: buffers for decode steps, never a sequence itself.
     var isWorkspace = false
 
@@ -78,8 +78,8 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
     }
 
     func advance(by count: Int) {
-        if let sequences {
-            for sequence in sequences { sequence.position += 1 }
+        if let segments {
+            for segment in segments { segment.sequence.position += segment.count }
         } else {
             position += count
         }
@@ -87,7 +87,11 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
 }
 
 /// Which logits rows one forward batch writes.
-enum LogitRows { case none, lastOnly, all(offset: Int) }
+enum LogitRows {
+    case none, lastOnly, all(offset: Int)
+    /// The given tokens' rows, written one after another from row 0.
+    case rows([Int])
+}
 
 /// The embedding and output ends of a decoder-only transformer.
 struct DecoderEnds: @unchecked Sendable {
@@ -127,7 +131,10 @@ extension BatchedDecoder {
         let dim = shape.embedding
         for (t, id) in tokens.enumerated() {
             dequantizeRow(ends.tokenEmbedding, row: id, into: s.hidden.pointer + t * dim)
-            s.positions.pointer[t] = Int32(s.sequences?[t].position ?? s.position + t)
+            s.positions.pointer[t] = Int32(s.position + t)
+        }
+        for segment in s.segments ?? [] {
+            for j in 0..<segment.count { s.positions.pointer[segment.start + j] = Int32(segment.sequence.position + j) }
         }
         if factor != 1 { scale(s.hidden.pointer, by: factor, count: tokens.count * dim) }
     }
@@ -153,7 +160,7 @@ extension BatchedDecoder {
     func attendWithCache(layer index: Int, tokens n: Int, session s: DecoderSession, heads: Int, kvHeads: Int,
                          scale: Float, window: Int = 0) {
         let kv = shape.keyValue
-        guard let sequences = s.sequences else {
+        guard let segments = s.segments else {
             storeF16(s.key.pointer, count: n * kv, into: s.keys[index].pointer + s.position * kv)
             storeF16(s.value.pointer, count: n * kv, into: s.values[index].pointer + s.position * kv)
             attention(query: s.query.pointer, keys: s.keys[index].pointer, values: s.values[index].pointer,
@@ -161,14 +168,15 @@ extension BatchedDecoder {
                       headDim: shape.headDim, scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
             return
         }
-        // One token per sequence, each against its own cache: the single-token order, so a
-        // sequence decoded in company gets the attention numbers it gets alone.
+        // Each sequence's tokens against its own cache, as many as it evaluated alone would be:
+        // a sequence processed in company gets the attention numbers it gets alone.
         let width = heads * shape.headDim
-        for (t, sequence) in sequences.enumerated() {
-            storeF16(s.key.pointer + t * kv, count: kv, into: sequence.keys[index].pointer + sequence.position * kv)
-            storeF16(s.value.pointer + t * kv, count: kv, into: sequence.values[index].pointer + sequence.position * kv)
+        for segment in segments {
+            let sequence = segment.sequence, t = segment.start, n = segment.count
+            storeF16(s.key.pointer + t * kv, count: n * kv, into: sequence.keys[index].pointer + sequence.position * kv)
+            storeF16(s.value.pointer + t * kv, count: n * kv, into: sequence.values[index].pointer + sequence.position * kv)
             attention(query: s.query.pointer + t * width, keys: sequence.keys[index].pointer,
-                      values: sequence.values[index].pointer, output: s.attended.pointer + t * width, tokens: 1,
+                      values: sequence.values[index].pointer, output: s.attended.pointer + t * width, tokens: n,
                       firstPosition: sequence.position, heads: heads, kvHeads: kvHeads, headDim: shape.headDim,
                       scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
         }
@@ -178,56 +186,23 @@ extension BatchedDecoder {
     /// and the output matrix. Returns the rows written (empty for `.none`).
     @discardableResult
     func writeLogits(tokens n: Int, rows logitRows: LogitRows, session s: DecoderSession) -> UnsafeMutableBufferPointer<Float> {
-        let (first, count, outputOffset): (Int, Int, Int)
+        let (rows, outputOffset): ([Int], Int)
         switch logitRows {
         case .none: return UnsafeMutableBufferPointer(start: s.logits.pointer, count: 0)
-        case .lastOnly: (first, count, outputOffset) = (n - 1, 1, 0)
-        case .all(let offset): (first, count, outputOffset) = (0, n, offset)
+        case .lastOnly: (rows, outputOffset) = ([n - 1], 0)
+        case .all(let offset): (rows, outputOffset) = (Array(0..<n), offset)
+        case .rows(let tokens): (rows, outputOffset) = (tokens, 0)
         }
-        normalize(tokens: first..<(first + count), weight: ends.outputNorm, session: s)
+        let count = rows.count
+        let dim = shape.embedding
+        for (r, t) in rows.enumerated() {
+            rmsNorm(s.hidden.pointer + t * dim, weight: ends.outputNorm, count: dim, eps: ends.rmsEpsilon,
+                    output: s.normed.pointer + r * dim)
+        }
         let logits = s.logits.pointer + outputOffset * shape.vocabulary
         matmul(ends.output, input: s.normed.pointer, tokens: count, output: logits,
                scratch: s.matmulScratch, pool: pool)
         return UnsafeMutableBufferPointer(start: logits, count: count * shape.vocabulary)
-    }
-
-    /// One decode step of several sequences: tokens[i] is appended to sessions[i]; logits row i
-    /// is sequence i's. The weights are read once for all of them (continuous batching).
-    func decodeInWorkspace(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
-        guard let w = workspace as? DecoderSession, w.isWorkspace, w.sequences == nil else {
-            throw .invalidHyperparameter(key: "workspace", value: "\(type(of: workspace))", reason: "not this model's workspace")
-        }
-        guard !tokens.isEmpty else { throw .emptyInput }
-        guard tokens.count == sessions.count, tokens.count <= w.logitRows else {
-            throw .batchTooLarge(tokens: tokens.count, limit: w.logitRows)
-        }
-        var sequences: [DecoderSession] = []
-        sequences.reserveCapacity(sessions.count)
-        for (id, session) in zip(tokens, sessions) {
-            guard let s = session as? DecoderSession, !s.isWorkspace, !sequences.contains(where: { $0 === s }) else {
-                throw .invalidHyperparameter(key: "sessions", value: "\(type(of: session))",
-                                             reason: "each sequence must be a distinct session of this model")
-            }
-            guard s.position < s.contextLength else { throw .contextFull(position: s.position, tokens: 1, limit: s.contextLength) }
-            guard id >= 0, id < shape.vocabulary else { throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary) }
-            sequences.append(s)
-        }
-        w.sequences = sequences
-        defer { w.sequences = nil }
-        forward(tokens[...], session: w, logitRows: .all(offset: 0))
-        return Logits(rows: tokens.count, vocabularySize: shape.vocabulary, base: w.logits.pointer)
-    }
-
-    /// A workspace for decode steps of up to `maxSequences` sequences (buffers only; the KV
-    /// caches are the sequences' own).
-    func makeDecoderWorkspace(maxSequences: Int) throws(ModelError) -> DecoderSession {
-        guard maxSequences >= 1 else {
-            throw .invalidHyperparameter(key: "sequences", value: "\(maxSequences)", reason: "must be at least 1")
-        }
-        let workspace = DecoderSession(shape: shape, contextLength: 1, batchSize: maxSequences, logitRows: maxSequences,
-                                       threads: pool.threadCount)
-        workspace.isWorkspace = true
-        return workspace
     }
 
     func evaluateInBatches(_ tokens: [Int], in session: InferenceSession, logits mode: LogitsMode) throws(ModelError) -> Logits {

@@ -48,11 +48,13 @@ public protocol LanguageModel: AnyObject, Sendable {
     func makeSession(contextLength: Int, batchSize: Int, logitRows: Int) throws(ModelError) -> InferenceSession
     /// Appends `tokens` to the session's sequence and returns their logits.
     func evaluate(_ tokens: [Int], in session: InferenceSession, logits: LogitsMode) throws(ModelError) -> Logits
-    /// Scratch for `decode(_:sessions:workspace:)` steps of up to `maxSequences` sequences.
-    func makeWorkspace(maxSequences: Int) throws(ModelError) -> InferenceSession
-    /// One decode step of several sequences at once (continuous batching): tokens[i] is appended
-    /// to sessions[i], and logits row i is the next-token logits of sequence i.
-    func decode(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits
+    /// Scratch for `decode(_:sessions:workspace:)` steps of up to `maxSequences` sequences and
+    /// `maxTokens` tokens in all.
+    func makeWorkspace(maxSequences: Int, maxTokens: Int) throws(ModelError) -> InferenceSession
+    /// One step of several sequences at once (continuous batching): chunks[i] (one token of a
+    /// decoding sequence, or a piece of a starting one's prompt) is appended to sessions[i], and
+    /// logits row i is the next-token logits of sequence i.
+    func decode(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits
 }
 
 /// Reads `<architecture>.<key>` hyper-parameters, validating each.

@@ -38,12 +38,19 @@ public final class InferenceScheduler: @unchecked Sendable {
         let cancelled: CancellationFlag
     }
 
-    /// A sequence being decoded in a slot.
+    /// A request in a slot: its prompt still being evaluated (`pending`), then decoding.
     private struct Active {
         let job: Job
         var state: DecodeState
-        var nextToken: Int
+        var pending: ArraySlice<Int>
+        var nextToken = 0
     }
+
+    /// Prompt tokens one sequence evaluates per step: the batch a lone prefill uses, so the
+    /// numbers match `TextGenerator` (SmolLM2: bit for bit).
+    static let prefillChunk = 256
+    /// Prompt chunks per step, beside one token of every decoding sequence.
+    static let prefillChunksPerStep = 2
 
     private let condition = NSCondition()
     private var jobs: [Job] = []
@@ -62,7 +69,10 @@ public final class InferenceScheduler: @unchecked Sendable {
         sequences = try (0..<slotCount).map { _ throws(GenerationError) in
             try GenerationSession(model: loaded.model, contextLength: contextLength)
         }
-        do { workspace = try loaded.model.makeWorkspace(maxSequences: slotCount) } catch { throw .model(error) }
+        do {
+            workspace = try loaded.model.makeWorkspace(
+                maxSequences: slotCount, maxTokens: slotCount + Self.prefillChunk * Self.prefillChunksPerStep)
+        } catch { throw .model(error) }
         generator = TextGenerator(model: loaded.model, tokenizer: loaded.tokenizer)
         let thread = Thread { [unowned self] in self.work() }
         thread.name = "muse-inference"
@@ -133,17 +143,22 @@ public final class InferenceScheduler: @unchecked Sendable {
         return best
     }
 
-    /// Prefills a new request's prompt in a free slot and takes its first token.
+    /// Puts a new request in the free slot sharing most of its prompt; its prompt is evaluated
+    /// in the following steps, alongside the sequences already decoding.
     private func start(_ job: Job) {
         guard !job.cancelled.isSet else { return finish(job) }
         let index = slot(for: job.prompt)
         let sequence = sequences[index]
         do {
-            var (state, logits) = try generator.begin(prompt: job.prompt, in: sequence, options: job.options)
-            let step = state.step(logits: logits.row, history: sequence.tokens)
-            logits.release()
-            active[index] = Active(job: job, state: state, nextToken: 0)
-            advance(slot: index, after: step)
+            let prepared = try generator.prepare(prompt: job.prompt, in: sequence, options: job.options)
+            active[index] = Active(job: job, state: prepared.state, pending: prepared.pending[...])
+            if let saved = prepared.saved {  // this very prompt's logits were kept: no evaluation
+                guard var entry = active[index] else { return }
+                let step = entry.state.step(logits: saved.row, history: sequence.tokens)
+                saved.release()
+                active[index] = entry
+                advance(slot: index, after: step)
+            }
         } catch {
             sequence.reset()
             job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
@@ -151,20 +166,44 @@ public final class InferenceScheduler: @unchecked Sendable {
         }
     }
 
-    /// One decode step of every active sequence, in one pass over the weights.
+    /// One step: a token of every decoding sequence and up to two prompt chunks of starting ones,
+    /// in one pass over the weights.
     private func step() {
-        let slots = active.keys.sorted()
-        let tokens = slots.compactMap { active[$0]?.nextToken }
-        let sessions = slots.map { sequences[$0].session }
+        var slots: [Int] = [], chunks: [[Int]] = []
+        var prefills = 0
+        for slot in active.keys.sorted() {
+            guard let entry = active[slot] else { continue }
+            if entry.pending.isEmpty {
+                slots.append(slot)
+                chunks.append([entry.nextToken])
+            } else if prefills < Self.prefillChunksPerStep {
+                prefills += 1
+                slots.append(slot)
+                chunks.append(Array(entry.pending.prefix(Self.prefillChunk)))
+            }
+        }
+        guard !slots.isEmpty else { return }
         let logits: Logits
-        do { logits = try loaded.model.decode(tokens, sessions: sessions, workspace: workspace) } catch {
+        do { logits = try loaded.model.decode(chunks, sessions: slots.map { sequences[$0].session }, workspace: workspace) } catch {
             for slot in slots { fail(slot: slot, error) }
             return
         }
         for (row, slot) in slots.enumerated() {
-            sequences[slot].append([tokens[row]])
             guard var entry = active[slot] else { continue }
-            let step = entry.state.step(logits: logits.row(row), history: sequences[slot].tokens)
+            let sequence = sequences[slot]
+            if entry.pending.isEmpty {
+                sequence.append(chunks[row])
+            } else {
+                entry.pending = entry.pending.dropFirst(chunks[row].count)
+                if !entry.pending.isEmpty {  // more prompt to come: no token yet
+                    sequence.append(chunks[row])
+                    active[slot] = entry
+                    continue
+                }
+                sequence.promptEvaluated(chunks[row], logits: logits.row(row), promptLength: entry.job.prompt.count)
+                entry.state.promptEvaluated()
+            }
+            let step = entry.state.step(logits: logits.row(row), history: sequence.tokens)
             active[slot] = entry
             advance(slot: slot, after: step)
         }

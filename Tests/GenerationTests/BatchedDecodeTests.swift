@@ -35,9 +35,9 @@ import TestSupport
             _ = try model.evaluate(prompt, in: session, logits: .last)
             return session
         }
-        let workspace = try model.makeWorkspace(maxSequences: 8)
+        let workspace = try model.makeWorkspace(maxSequences: 8, maxTokens: 64)
         for step in 0..<3 {
-            let logits = try model.decode(chosen.map { $0[step] }, sessions: sessions, workspace: workspace)
+            let logits = try model.decode(chosen.map { [$0[step]] }, sessions: sessions, workspace: workspace)
             #expect(logits.rows == prompts.count)
             for sequence in prompts.indices {
                 #expect(Array(logits.row(sequence)) == lone[sequence][step], "sequence \(sequence) step \(step)")
@@ -50,12 +50,12 @@ import TestSupport
         let loaded = try LlamaCppReference.loadModel(TestModel.defaultPath)
         let model = loaded.model
         let session = try model.makeSession(contextLength: 4, batchSize: 4, logitRows: 1)
-        let workspace = try model.makeWorkspace(maxSequences: 2)
-        #expect(throws: ModelError.self) { _ = try model.decode([1, 2], sessions: [session, session], workspace: workspace) }
-        #expect(throws: ModelError.self) { _ = try model.decode([1, 2, 3], sessions: [session, session, session], workspace: workspace) }
-        #expect(throws: ModelError.self) { _ = try model.decode([-5], sessions: [session], workspace: workspace) }
-        #expect(throws: ModelError.self) { _ = try model.decode([1], sessions: [session], workspace: session) }
+        let workspace = try model.makeWorkspace(maxSequences: 2, maxTokens: 4)
+        #expect(throws: ModelError.self) { _ = try model.decode([[1], [2]], sessions: [session, session], workspace: workspace) }
+        #expect(throws: ModelError.self) { _ = try model.decode([[1], [2], [3]], sessions: [session, session, session], workspace: workspace) }
+        #expect(throws: ModelError.self) { _ = try model.decode([[-5]], sessions: [session], workspace: workspace) }
+        #expect(throws: ModelError.self) { _ = try model.decode([[1]], sessions: [session], workspace: session) }
         _ = try model.evaluate([1, 2, 3, 4], in: session, logits: .last)
-        #expect(throws: ModelError.self) { _ = try model.decode([1], sessions: [session], workspace: workspace) }
+        #expect(throws: ModelError.self) { _ = try model.decode([[1]], sessions: [session], workspace: workspace) }
     }
 }

@@ -36,12 +36,12 @@ public final class LlamaModel: BatchedDecoder, @unchecked Sendable {
         try evaluateInBatches(tokens, in: session, logits: mode)
     }
 
-    public func makeWorkspace(maxSequences: Int) throws(ModelError) -> InferenceSession {
-        try makeDecoderWorkspace(maxSequences: maxSequences)
+    public func makeWorkspace(maxSequences: Int, maxTokens: Int) throws(ModelError) -> InferenceSession {
+        try makeDecoderWorkspace(maxSequences: maxSequences, maxTokens: maxTokens)
     }
 
-    public func decode(_ tokens: [Int], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
-        try decodeInWorkspace(tokens, sessions: sessions, workspace: workspace)
+    public func decode(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+        try decodeInWorkspace(chunks, sessions: sessions, workspace: workspace)
     }
 
     func forward(_ tokens: ArraySlice<Int>, session s: DecoderSession, logitRows: LogitRows) {
