@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -53,7 +54,8 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

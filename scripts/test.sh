@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-swift build -c release --product muse
-swift test -c release "$@"
+# One build for the tests and the binary they run (a separate `--product muse` build would
+# compile every dependency a second time with other flags).
+swift build -c release --build-tests
+swift test -c release --skip-build "$@"
 ./scripts/openai-conformance.sh

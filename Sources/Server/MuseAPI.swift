@@ -43,8 +43,8 @@ public final class MuseAPI: Sendable {
         self.settings = settings
     }
 
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func makeRouter() -> Router<MuseRequestContext> {
+        let router = Router(context: MuseRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
         router.get("/health") { _, _ in self.json(["status": "ok"]) }
         router.get("/v1/models") { _, _ in self.json(ModelList(data: [self.modelObject])) }
@@ -160,7 +160,7 @@ public final class MuseAPI: Sendable {
 /// Every error leaves in OpenAI's shape: ours as they are, the router's (unknown route: 404,
 /// wrong method: 405) and anything unexpected (500) converted.
 struct OpenAIErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = MuseRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

@@ -1,7 +1,6 @@
 import Foundation
 import Generation
 import Hummingbird
-import HummingbirdTesting
 import Server
 import Testing
 import Tokenization
@@ -34,7 +33,7 @@ import Tokenization
 
     @Test func greedyChatEqualsTheEngine() async throws {
         let expected = try engineAnswer("What is the capital of France?", maxTokens: 16)
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await post(client, "/v1/chat/completions", Self.chatBody("What is the capital of France?")) { response in
                 #expect(response.status == .ok)
                 let object = try jsonObject(response.body)
@@ -55,7 +54,7 @@ import Tokenization
     @Test func streamedChunksAddUpToTheAnswer() async throws {
         let expected = try engineAnswer("Name three colours.", maxTokens: 16)
         let body = Self.chatBody("Name three colours.", extra: #","stream":true,"stream_options":{"include_usage":true}"#)
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await post(client, "/v1/chat/completions", body) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/event-stream")
@@ -83,7 +82,7 @@ import Tokenization
         let body = #"{"model":"\#(TestServer.modelID)","messages":[{"role":"user","content":"Tell me a story."}],"temperature":1,"seed":7,"n":2,"max_tokens":12}"#
         final class Runs: @unchecked Sendable { var values: [[String]] = [] }
         let runs = Runs()
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             for _ in 0..<2 {
                 try await post(client, "/v1/chat/completions", body) { response in
                     #expect(response.status == .ok)
@@ -101,7 +100,7 @@ import Tokenization
         let words = full.split(separator: " ")
         let stop = try #require(words.count > 3 ? String(words[2]) : nil)
         let body = Self.chatBody("What is the capital of France?", extra: #","stop":[\#(Self.jsonString(stop))]"#)
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await post(client, "/v1/chat/completions", body) { response in
                 let choice = try #require((try jsonObject(response.body)["choices"] as? [[String: Any]])?.first)
                 let content = try #require((choice["message"] as? [String: Any])?["content"] as? String)
@@ -114,7 +113,7 @@ import Tokenization
 
     @Test func logprobsHaveOpenAIsShape() async throws {
         let body = Self.chatBody("Hi!", extra: #","logprobs":true,"top_logprobs":3"#)
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await post(client, "/v1/chat/completions", body) { response in
                 let choice = try #require((try jsonObject(response.body)["choices"] as? [[String: Any]])?.first)
                 let content = try #require((choice["logprobs"] as? [String: Any])?["content"] as? [[String: Any]])
@@ -140,7 +139,7 @@ import Tokenization
         let questions = ["What is the capital of France?", "Name a fruit.", "Count to five.", "Say hello.", "What is water?"]
         let tester = ChatCompletionTests(api: api)
         let expected = try questions.map { try tester.engineAnswer($0, maxTokens: 16) }
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for (index, question) in questions.enumerated() {
                     group.addTask {

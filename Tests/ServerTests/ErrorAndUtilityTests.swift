@@ -1,7 +1,6 @@
 import Foundation
 import Generation
 import Hummingbird
-import HummingbirdTesting
 import Server
 import Testing
 
@@ -13,7 +12,7 @@ import Testing
     /// Sends a request expected to fail and checks status, error type and (optionally) param/code.
     func expectError(_ uri: String, method: HTTPRequest.Method = .post, body: String?, status: HTTPResponse.Status,
                      type: String, param: String? = nil, code: String? = nil) async throws {
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"],
                                      body: body.map { ByteBuffer(string: $0) }) { response in
                 #expect(response.status == status, "\(uri): \(String(buffer: response.body))")
@@ -65,7 +64,7 @@ import Testing
         let small = try TestServer.makeAPI(maxQueue: 1)
         // Occupy the only slot with a generation nobody reads yet.
         let busy = try small.scheduler.generate(prompt: [1, 2, 3], options: GenerationOptions(maxTokens: 64, sampling: .greedy))
-        try await Application(router: small.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(small)
             try await post(client, "/v1/chat/completions",
                            #"{"model":"\#(Self.model)","messages":[{"role":"user","content":"hi"}],"max_tokens":4}"#) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -80,7 +79,7 @@ import Testing
     }
 
     @Test func healthModelsAndTokenizeRoundTrip() async throws {
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/v1/models", method: .get) { response in
                 let data = try #require(try jsonObject(response.body)["data"] as? [[String: Any]])
@@ -112,7 +111,7 @@ import Testing
         let expected = try TextGenerator(model: loaded.model, tokenizer: loaded.tokenizer).generate(
             prompt: loaded.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true), in: session,
             options: GenerationOptions(maxTokens: 8, sampling: .greedy)).text
-        try await Application(router: api.makeRouter()).test(.router) { client in
+        do { let client = InProcessClient(api)
             try await post(client, "/v1/completions",
                            #"{"model":"\#(Self.model)","prompt":"\#(prompt)","temperature":0,"max_tokens":8,"logprobs":2}"#) { response in
                 let object = try jsonObject(response.body)

@@ -1,7 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
-import HummingbirdTesting
+import Logging
 import Server
 import Testing
 import TestSupport
@@ -35,9 +35,48 @@ func jsonObject(_ buffer: ByteBuffer) throws -> [String: Any] {
     return try #require(object as? [String: Any])
 }
 
+/// A response as the tests see it: status, headers, the whole body.
+struct TestResponse: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let body: ByteBuffer
+}
+
+/// Calls the API's routes in-process, through the same router and middleware a connection
+/// goes through, without a socket.
+struct InProcessClient: Sendable {
+    let responder: RouterResponder<MuseRequestContext>
+
+    init(_ api: MuseAPI) { responder = api.makeRouter().buildResponder() }
+
+    func execute<Value>(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil,
+                        _ check: (TestResponse) async throws -> Value) async throws -> Value {
+        var head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: uri)
+        head.headerFields = headers
+        let request = Request(head: head, body: RequestBody(buffer: body ?? ByteBuffer()))
+        let response = try await responder.respond(to: request, context: MuseRequestContext(logger: Logger(label: "test")))
+        let collector = BodyCollector()
+        try await response.body.write(CollectingWriter(collector: collector))
+        return try await check(TestResponse(status: response.status, headers: response.headers, body: collector.buffer))
+    }
+}
+
+final class BodyCollector: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+struct CollectingWriter: ResponseBodyWriter {
+    let collector: BodyCollector
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        collector.buffer.writeBuffer(&buffer)
+    }
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
 /// POSTs `body` (a JSON text) and hands the response to `check`.
-func post(_ client: some TestClientProtocol, _ uri: String, _ body: String,
-          check: @escaping (TestResponse) async throws -> Void) async throws {
+func post(_ client: InProcessClient, _ uri: String, _ body: String,
+          check: (TestResponse) async throws -> Void) async throws {
     try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"],
                              body: ByteBuffer(string: body)) { response in try await check(response) }
 }
