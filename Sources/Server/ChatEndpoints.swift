@@ -27,6 +27,7 @@ extension MuseAPI {
     }
 
     func chatCompletions(_ request: ChatCompletionRequest) async throws -> Response {
+        let received = Date()
         try checkModel(request.model)
         let prompt = try promptTokens(for: request.messages)
         let topLogprobs = request.top_logprobs ?? 0
@@ -42,12 +43,13 @@ extension MuseAPI {
         }
         let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
         if validated.stream {
-            return streamChat(streams, id: id, created: created, promptTokens: prompt.count, request: validated)
+            return streamChat(streams, id: id, created: created, promptTokens: prompt.count, request: validated,
+                              received: received)
         }
         var choices: [ChatCompletion.Choice] = []
         var completionTokens = 0, cached = 0
         for (index, stream) in streams.enumerated() {
-            let collected = try await collect(stream)
+            let collected = try await collect(stream, since: received)
             completionTokens += collected.events.count
             if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
             let logprobs = validated.options.logprobs ? ChoiceLogprobs(content: collected.events.map(logprobEntry)) : nil
@@ -60,7 +62,7 @@ extension MuseAPI {
     }
 
     private func streamChat(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>], id: String, created: Int,
-                            promptTokens: Int, request: ValidatedRequest) -> Response {
+                            promptTokens: Int, request: ValidatedRequest, received: Date) -> Response {
         let body = ResponseBody { writer in
             var completionTokens = 0, cached = 0
             func send(_ choice: ChatCompletionChunk.Choice?, usage: Usage? = nil) async throws {
@@ -75,12 +77,15 @@ extension MuseAPI {
                     for try await event in stream {
                         switch event {
                         case .token(let token):
+                            if completionTokens == 0 { self.metrics.recordFirstToken(seconds: Date().timeIntervalSince(received)) }
                             completionTokens += token.id >= 0 ? 1 : 0  // id -1: text held back until the end
                             let logprobs = request.options.logprobs && token.id >= 0
                                 ? ChoiceLogprobs(content: [self.logprobEntry(token)]) : nil
                             try await send(.init(index: index, delta: .init(content: token.text), logprobs: logprobs, finish_reason: nil))
                         case .finished(let result):
                             if index == 0 { cached = result.cachedPromptTokens }
+                            self.metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens,
+                                                      completion: result.tokens.count)
                             try await send(.init(index: index, delta: .init(), logprobs: nil,
                                                  finish_reason: Self.finishReason(result.finishReason)))
                         }

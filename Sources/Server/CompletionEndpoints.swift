@@ -5,6 +5,7 @@ import Hummingbird
 extension MuseAPI {
     /// Legacy text completions: each prompt continued `n` times, choice index = prompt * n + i.
     func completions(_ request: CompletionRequest) async throws -> Response {
+        let received = Date()
         try checkModel(request.model)
         let prompts = request.prompt.values
         guard !prompts.isEmpty, prompts.count <= RequestLimits.maxChoices else {
@@ -46,9 +47,12 @@ extension MuseAPI {
                         for try await event in stream {
                             switch event {
                             case .token(let token):
+                                if completionTokens == 0 { self.metrics.recordFirstToken(seconds: Date().timeIntervalSince(received)) }
                                 completionTokens += token.id >= 0 ? 1 : 0
                                 try await writer.write(Self.event(self.textChunk(id, created, index, token.text, nil)))
                             case .finished(let result):
+                                self.metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens,
+                                                          completion: result.tokens.count)
                                 try await writer.write(Self.event(self.textChunk(id, created, index, "", Self.finishReason(result.finishReason))))
                             }
                         }
@@ -70,7 +74,7 @@ extension MuseAPI {
         var choices: [TextCompletion.Choice] = []
         var completionTokens = 0, cached = 0
         for (index, stream) in streams.enumerated() {
-            let collected = try await collect(stream)
+            let collected = try await collect(stream, since: received)
             completionTokens += collected.events.count
             if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
             let logprobs = request.logprobs == nil ? nil : legacyLogprobs(collected.events, offset: echoes[index].utf8.count)

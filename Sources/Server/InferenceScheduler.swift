@@ -82,6 +82,9 @@ public final class InferenceScheduler: @unchecked Sendable {
 
     /// Requests waiting or running now.
     public var queueDepth: Int { condition.withLock { inFlight } }
+    /// Sequences being decoded now.
+    public var activeSlots: Int { condition.withLock { activeCount } }
+    private var activeCount = 0  // `active.count`, readable from other threads
 
     /// Queues a generation; events stream back. Ending the iteration early (a client that
     /// disconnects) cancels it before its next token.
@@ -130,6 +133,8 @@ public final class InferenceScheduler: @unchecked Sendable {
             guard let admitted else { return }
             for job in admitted { start(job) }
             if !active.isEmpty { step() }
+            let count = active.count
+            condition.withLock { activeCount = count }
         }
     }
 

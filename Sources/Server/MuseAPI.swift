@@ -35,6 +35,7 @@ public struct ServerSettings: Sendable {
 public final class MuseAPI: Sendable {
     public let scheduler: InferenceScheduler
     public let settings: ServerSettings
+    public let metrics = ServerMetrics()
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
@@ -45,8 +46,15 @@ public final class MuseAPI: Sendable {
 
     public func makeRouter() -> Router<MuseRequestContext> {
         let router = Router(context: MuseRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         router.get("/health") { _, _ in self.json(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            let text = self.metrics.render(queueDepth: self.scheduler.queueDepth, activeSlots: self.scheduler.activeSlots,
+                                           slots: self.scheduler.slotCount)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/v1/models") { _, _ in self.json(ModelList(data: [self.modelObject])) }
         router.get("/v1/models/{id}") { _, context in
             guard context.parameters.get("id") == self.settings.modelID else {
@@ -134,14 +142,17 @@ public final class MuseAPI: Sendable {
         var result: GenerationResult?
     }
 
-    func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Collected {
+    func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>, since start: Date) async throws -> Collected {
         var collected = Collected()
         for try await event in stream {
             switch event {
             case .token(let token):
+                if collected.events.isEmpty { metrics.recordFirstToken(seconds: Date().timeIntervalSince(start)) }
                 collected.text += token.text
                 if token.id >= 0 { collected.events.append(token) }  // id -1: text held back until the end
-            case .finished(let result): collected.result = result
+            case .finished(let result):
+                collected.result = result
+                metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens, completion: result.tokens.count)
             }
         }
         return collected
@@ -154,6 +165,20 @@ public final class MuseAPI: Sendable {
             return TokenLogprobEntry.Alternative(token: altText, logprob: alt.logprob, bytes: Array(altText.utf8))
         }
         return TokenLogprobEntry(token: text, logprob: event.logprob ?? 0, bytes: Array(text.utf8), top_logprobs: alternatives)
+    }
+}
+
+/// Counts every request by endpoint (the route's pattern) and status, with its latency.
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = MuseRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = Date()
+        let response = try await next(request, context)
+        metrics.recordRequest(endpoint: context.endpointPath ?? "unmatched", status: response.status.code,
+                              seconds: Date().timeIntervalSince(start))
+        return response
     }
 }
 

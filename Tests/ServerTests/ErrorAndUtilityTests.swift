@@ -123,4 +123,24 @@ import Testing
             }
         }
     }
+
+    @Test func metricsCountRequestsAndTokens() async throws {
+        let fresh = try TestServer.makeAPI()
+        defer { fresh.scheduler.shutdown() }
+        let client = InProcessClient(fresh)
+        try await post(client, "/v1/chat/completions",
+                       #"{"model":"\#(Self.model)","messages":[{"role":"user","content":"hi"}],"max_tokens":4,"temperature":0}"#) { response in
+            #expect(response.status == .ok)
+        }
+        try await client.execute(uri: "/nowhere", method: .get) { response in #expect(response.status == .notFound) }
+        let text = try await client.execute(uri: "/metrics", method: .get) { response in
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            return String(buffer: response.body)
+        }
+        #expect(text.contains(#"muse_requests_total{endpoint="/v1/chat/completions",status="200"} 1"#))
+        #expect(text.contains(#"status="404"} 1"#))
+        #expect(text.contains("muse_completion_tokens_total 4"))
+        #expect(text.contains("muse_time_to_first_token_seconds_count 1"))
+        #expect(text.contains("muse_queue_depth 0") && text.contains("muse_slots 8"))
+    }
 }
