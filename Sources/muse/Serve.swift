@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Sequences decoded together, each with its own KV cache (env MUSE_SLOTS; default 8).")
     var slots: Int?
 
+    @Option(help: "Folder of the embedding model for /v1/embeddings (env MUSE_EMBEDDER; default: the installed all-MiniLM-L6-v2).")
+    var embedder: String?
+
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (default 4194304).")
     var maxBody: Int = 4 << 20
 
@@ -66,7 +69,12 @@ struct Serve: AsyncParsableCommand {
         let scheduler: InferenceScheduler
         do { scheduler = try InferenceScheduler(loaded: loaded, contextLength: context, maxQueue: maxQueue, slots: slots) }
         catch { throw CommandFailure(error) }
-        let api = MuseAPI(scheduler: scheduler, settings: settings)
+        var embeddings: EmbeddingService?
+        let embedderFolder = embedder ?? TextEmbedder.defaultFolder
+        do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
+            printError("serve: no /v1/embeddings: \(error)")
+        }
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = Application(router: api.makeRouter(),

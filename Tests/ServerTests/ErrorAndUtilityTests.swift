@@ -143,4 +143,33 @@ import Testing
         #expect(text.contains("muse_time_to_first_token_seconds_count 1"))
         #expect(text.contains("muse_queue_depth 0") && text.contains("muse_slots 8"))
     }
+
+    @Test func embeddingsAreUnitVectorsWithTheReferenceSimilarity() async throws {
+        let withEmbeddings = try TestServer.makeAPI(embeddings: true)
+        defer { withEmbeddings.scheduler.shutdown() }
+        let client = InProcessClient(withEmbeddings)
+        let body = #"{"model":"all-MiniLM-L6-v2","input":["Which cereal has the least sugar?","Low-sugar breakfast cereals for kids"]}"#
+        try await post(client, "/v1/embeddings", body) { response in
+            #expect(response.status == .ok)
+            let object = try jsonObject(response.body)
+            let data = try #require(object["data"] as? [[String: Any]])
+            let vectors = data.compactMap { $0["embedding"] as? [Double] }
+            #expect(vectors.count == 2 && vectors.allSatisfy { $0.count == 384 })
+            let cosine = zip(vectors[0], vectors[1]).reduce(0) { $0 + $1.0 * $1.1 }
+            #expect(abs(cosine - 0.7217) < 1e-3, "cosine \(cosine)")
+            #expect((object["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 19)
+        }
+        try await post(client, "/v1/embeddings", #"{"model":"all-MiniLM-L6-v2","input":"hi","encoding_format":"base64"}"#) { response in
+            let item = try #require((try jsonObject(response.body)["data"] as? [[String: Any]])?.first)
+            let bytes = try #require(Data(base64Encoded: item["embedding"] as? String ?? ""))
+            #expect(bytes.count == 384 * 4)
+        }
+        try await post(client, "/v1/embeddings", #"{"model":"nope","input":"hi"}"#) { response in
+            #expect(response.status == .badRequest)
+        }
+        try await client.execute(uri: "/v1/models", method: .get) { response in
+            let data = try #require(try jsonObject(response.body)["data"] as? [[String: Any]])
+            #expect(data.compactMap { $0["id"] as? String } == [Self.model, "all-MiniLM-L6-v2"])
+        }
+    }
 }

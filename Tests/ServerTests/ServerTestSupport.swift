@@ -13,7 +13,7 @@ enum TestServer {
     static let bodyLimit = 64 << 10
     static let contextLength = 512
 
-    static func makeAPI(maxQueue: Int = 16) throws -> MuseAPI {
+    static func makeAPI(maxQueue: Int = 16, embeddings: Bool = false) throws -> MuseAPI {
         let path = TestModel.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
             Issue.record("default model missing at \(path): run scripts/setup.sh")
@@ -23,7 +23,8 @@ enum TestServer {
         let scheduler = try InferenceScheduler(loaded: loaded, contextLength: contextLength, maxQueue: maxQueue)
         let settings = ServerSettings(host: "127.0.0.1", port: 0, modelID: modelID, contextLength: contextLength,
                                       maxQueue: maxQueue, bodyLimit: bodyLimit, fingerprint: fingerprint)
-        return MuseAPI(scheduler: scheduler, settings: settings)
+        return MuseAPI(scheduler: scheduler, settings: settings,
+                       embeddings: embeddings ? try EmbeddingService(folder: TextEmbedder.defaultFolder) : nil)
     }
 
     static let shared: Result<MuseAPI, any Error> = Result { try makeAPI() }

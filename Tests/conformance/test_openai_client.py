@@ -10,13 +10,14 @@ import openai
 BASE_URL = os.environ["MUSE_BASE_URL"]
 client = openai.OpenAI(base_url=BASE_URL, api_key="unused", max_retries=0, timeout=120)
 MODEL = client.models.list().data[0].id
+EMBEDDER = "all-MiniLM-L6-v2"
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 class Models(unittest.TestCase):
     def test_list_and_retrieve(self):
         ids = [m.id for m in client.models.list().data]
-        self.assertEqual(ids, [MODEL])
+        self.assertEqual(ids, [MODEL, EMBEDDER])
         self.assertEqual(client.models.retrieve(MODEL).id, MODEL)
 
     def test_unknown_model_is_404(self):
@@ -100,6 +101,20 @@ class Completions(unittest.TestCase):
         streamed = "".join(c.choices[0].text for c in client.completions.create(
             model=MODEL, prompt="The capital of France is", temperature=0, max_tokens=8, stream=True) if c.choices)
         self.assertEqual(streamed, reply.choices[0].text)
+
+
+class Embeddings(unittest.TestCase):
+    def test_similar_sentences_are_close(self):
+        reply = client.embeddings.create(model=EMBEDDER, input=["Which cereal has the least sugar?",
+                                                              "Low-sugar breakfast cereals for kids",
+                                                              "The train to Berlin leaves at noon"])
+        a, b, c = (item.embedding for item in reply.data)
+        self.assertEqual(len(a), 384)
+        dot = lambda x, y: sum(p * q for p, q in zip(x, y))
+        self.assertAlmostEqual(dot(a, a), 1.0, places=4)
+        self.assertAlmostEqual(dot(a, b), 0.72, places=2)
+        self.assertLess(abs(dot(a, c)), 0.05)
+        self.assertEqual(reply.usage.prompt_tokens, reply.usage.total_tokens)
 
 
 if __name__ == "__main__":
