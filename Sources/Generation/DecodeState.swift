@@ -10,6 +10,8 @@ public struct DecodeState {
     private var decoder: StreamingDecoder
     private var stops: StopMatcher
     private let endTokens: Set<Int>
+    private let tokenizer: Tokenizer
+    private var grammar: JSONGrammar?
     private let contextLength: Int
     private let promptTokens: Int
     private let cachedTokens: Int
@@ -35,6 +37,8 @@ public struct DecodeState {
         decoder = tokenizer.makeStreamingDecoder()
         stops = StopMatcher(stops: options.stopStrings)
         endTokens = tokenizer.endOfGenerationIDs.union(options.stopTokens)
+        self.tokenizer = tokenizer
+        grammar = options.jsonObject ? JSONGrammar() : nil
         self.contextLength = contextLength
         self.promptTokens = promptTokens
         self.cachedTokens = cachedTokens
@@ -58,7 +62,17 @@ public struct DecodeState {
             top = best.prefix(options.topLogprobs).map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
             chosenLogprob = best.first?.logprob
         }
+        if let grammar {
+            // The object is closed: nothing may follow. Otherwise mask every token that cannot continue it.
+            guard !grammar.isComplete, Self.mask(row, allowedBy: grammar, tokenizer: tokenizer) else {
+                finishReason = .stop
+                return Step(event: nil, token: nil)
+            }
+        }
         let id = sampler.sample(logits: row, history: history)
+        if grammar != nil, let bytes = tokenizer.tokenBytes(id) {
+            for byte in bytes { _ = grammar?.accept(byte) }
+        }
         if options.logprobs, top.first?.id != id {
             chosenLogprob = Float(Perplexity.logProbability(of: id, in: UnsafeBufferPointer(row)))
         }
@@ -76,6 +90,16 @@ public struct DecodeState {
             finishReason = .length
         }
         return Step(event: TokenEvent(id: id, text: match.text, logprob: chosenLogprob, topLogprobs: top), token: id)
+    }
+
+    /// Sets to -inf the logits of tokens that cannot continue the JSON so far (control and end
+    /// tokens included); false when no token can.
+    static func mask(_ row: UnsafeMutableBufferPointer<Float>, allowedBy grammar: JSONGrammar, tokenizer: Tokenizer) -> Bool {
+        var any = false
+        for id in row.indices {
+            if let bytes = tokenizer.tokenBytes(id), grammar.accepts(bytes) { any = true } else { row[id] = -.infinity }
+        }
+        return any
     }
 
     /// The token to evaluate next, or nil when generation is over (also for a full context, the

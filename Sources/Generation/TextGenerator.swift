@@ -14,6 +14,9 @@ public struct GenerationOptions: Sendable {
     public var topLogprobs: Int
     /// Whether to report the chosen token's log-probability.
     public var logprobs: Bool
+    /// Constrain the output to one JSON object (OpenAI's `response_format: json_object`):
+    /// only tokens continuing a valid JSON prefix are sampled, and generation ends when it closes.
+    public var jsonObject = false
 
     public init(maxTokens: Int = 256, sampling: SamplingParameters = SamplingParameters(),
                 stopStrings: [String] = [], stopTokens: Set<Int> = [], logprobs: Bool = false, topLogprobs: Int = 0) {

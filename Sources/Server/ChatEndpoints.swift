@@ -34,9 +34,16 @@ extension MuseAPI {
         if topLogprobs > 0, request.logprobs != true {
             throw APIError.badRequest("top_logprobs requires logprobs: true", param: "top_logprobs")
         }
-        let validated = try request.sampling.validated(
+        var validated = try request.sampling.validated(
             vocabularySize: tokenizer.vocabularySize, promptTokens: prompt.count,
             contextLength: scheduler.contextLength, logprobs: request.logprobs ?? false, topLogprobs: topLogprobs)
+        switch request.response_format?.type ?? "text" {
+        case "text": break
+        case "json_object": validated.options.jsonObject = true
+        case "json_schema":
+            throw APIError.badRequest("response_format json_schema is not supported yet; json_object is", param: "response_format")
+        case let other: throw APIError.badRequest("response_format type '\(other)' is not one of text, json_object", param: "response_format")
+        }
         // Every choice is queued now, so a full queue is a 503 before any byte is sent.
         let streams = try (0..<validated.choices).map { index throws(APIError) in
             try scheduler.generate(prompt: prompt, options: validated.options(forChoice: index))

@@ -60,6 +60,11 @@ struct SamplingFields: Decodable, Sendable {
     struct StreamOptions: Decodable, Sendable { var include_usage: Bool? }
 }
 
+/// `response_format`: plain text, or one JSON object (enforced by constrained decoding).
+struct ResponseFormat: Decodable, Sendable {
+    let type: String
+}
+
 struct ChatCompletionRequest: Decodable, Sendable {
     struct Message: Decodable, Sendable {
         let role: String
@@ -70,9 +75,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
     let messages: [Message]
     let logprobs: Bool?
     let top_logprobs: Int?
+    let response_format: ResponseFormat?
     let sampling: SamplingFields
 
-    enum CodingKeys: String, CodingKey { case model, messages, logprobs, top_logprobs }
+    enum CodingKeys: String, CodingKey { case model, messages, logprobs, top_logprobs, response_format }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -80,6 +86,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         messages = try c.decode([Message].self, forKey: .messages)
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         top_logprobs = try c.decodeIfPresent(Int.self, forKey: .top_logprobs)
+        response_format = try c.decodeIfPresent(ResponseFormat.self, forKey: .response_format)
         sampling = try SamplingFields(from: decoder)
     }
 }

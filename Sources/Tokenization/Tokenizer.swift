@@ -160,6 +160,12 @@ public final class Tokenizer: Sendable {
 
     /// Text of `ids`. Control tokens (BOS, EOS, "<|im_start|>") give "" unless `decodeSpecial` is set, so
     /// generated text never shows them; ids outside the vocabulary are skipped. Invalid UTF-8 becomes U+FFFD.
+    /// The bytes token `id` contributes to the text; nil for control tokens and unknown ids.
+    public func tokenBytes(_ id: Int) -> [UInt8]? {
+        guard pieces.indices.contains(id), !hiddenUnlessSpecial[id] else { return nil }
+        return pieces[id]
+    }
+
     public func decode(_ ids: [Int], decodeSpecial: Bool = false) -> String {
         var decoder = makeStreamingDecoder(decodeSpecial: decodeSpecial)
         var text = ""

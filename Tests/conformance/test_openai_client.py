@@ -2,6 +2,7 @@
 
 Run by scripts/openai-conformance.sh, which installs the client and starts the server.
 """
+import json
 import os
 import unittest
 
@@ -75,6 +76,13 @@ class ChatCompletions(unittest.TestCase):
             self.assertEqual(len(entry.top_logprobs), 2)
             self.assertLessEqual(entry.logprob, 0)
             self.assertEqual(entry.token, entry.top_logprobs[0].token)
+
+    def test_json_mode_parses(self):
+        reply = client.chat.completions.create(
+            model=MODEL, temperature=0, max_tokens=96, response_format={"type": "json_object"},
+            messages=[{"role": "user", "content": "Reply with a JSON object with the keys city and country for Paris."}])
+        self.assertEqual(reply.choices[0].finish_reason, "stop")
+        self.assertEqual(json.loads(reply.choices[0].message.content)["city"], "Paris")
 
     def test_bad_requests_are_400(self):
         with self.assertRaises(openai.BadRequestError) as caught:
