@@ -232,6 +232,61 @@ static void attn_task(void *raw, int thread, int nthreads) {
     int avx = a->backend == CK_BACKEND_AVX2;
     for (int i = lo; i < hi; i++) head(a, i / a->heads, i % a->heads, b, avx);
 }
+// Several sequences' attention in one pool run (continuous batching): the (segment, token, head)
+// units of all of them are split across the threads, so a decode step of many one-token
+// sequences costs one dispatch, not one per sequence. Scratch: list[0]'s, sized for the longest.
+typedef struct {
+    const ck_attention_args *list;
+    int count, total, max_context;
+    size_t per_thread;
+} attn_batch_ctx;
+
+static void attn_batch_task(void *raw, int thread, int nthreads) {
+    const attn_batch_ctx *c = raw;
+    const ck_attention_args *first = &c->list[0];
+    uintptr_t base = ((uintptr_t)first->scratch + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    uint8_t *mine = (uint8_t *)base + c->per_thread * (size_t)thread;
+    size_t padded = (size_t)c->max_context + 8;
+    attn_buffers b;
+    b.lanes = (float *)mine;
+    b.scores = b.lanes + (size_t)LANE_ROWS * first->head_dim;
+    b.p16 = (uint16_t *)(b.scores + padded);
+    b.q16 = b.p16 + padded;
+    int lo = (int)((int64_t)c->total * thread / nthreads), hi = (int)((int64_t)c->total * (thread + 1) / nthreads);
+    int segment = 0, offset = 0;  // units before `segment`
+    for (int i = lo; i < hi; i++) {
+        while (i - offset >= c->list[segment].tokens * c->list[segment].heads) {
+            offset += c->list[segment].tokens * c->list[segment].heads;
+            segment++;
+        }
+        const ck_attention_args *a = &c->list[segment];
+        int unit = i - offset;
+        head(a, unit / a->heads, unit % a->heads, b, a->backend == CK_BACKEND_AVX2);
+    }
+}
+
+int ck_attention_batch(ck_pool *pool, const ck_attention_args *list, int count) {
+    if (count <= 0) return CK_ERR_BAD_SHAPE;
+    int total = 0, max_context = 0;
+    for (int i = 0; i < count; i++) {
+        const ck_attention_args *a = &list[i];
+        if (a->tokens <= 0 || a->first_position < 0 || a->window < 0 || a->heads <= 0 || a->kv_heads <= 0 ||
+            a->head_dim != list[0].head_dim || a->heads % a->kv_heads != 0 || a->backend != list[0].backend)
+            return CK_ERR_BAD_SHAPE;
+        if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
+        total += a->tokens * a->heads;
+        int context = a->first_position + a->tokens;
+        max_context = context > max_context ? context : max_context;
+    }
+    int threads = ck_pool_threads(pool);
+    if (list[0].scratch == NULL || list[0].scratch_bytes < ck_attention_scratch_bytes(max_context, list[0].head_dim, threads))
+        return CK_ERR_SCRATCH_TOO_SMALL;
+    attn_batch_ctx c = {list, count, total, max_context, per_thread_bytes(max_context, list[0].head_dim)};
+    if (total == 1) attn_batch_task(&c, 0, 1);
+    else ck_pool_run(pool, attn_batch_task, &c);
+    return CK_OK;
+}
+
 int ck_attention(ck_pool *pool, const ck_attention_args *a) {
     if (a->tokens <= 0 || a->first_position < 0 || a->window < 0 || a->heads <= 0 || a->kv_heads <= 0 || a->head_dim <= 0 ||
         a->heads % a->kv_heads != 0)

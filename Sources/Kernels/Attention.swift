@@ -38,3 +38,48 @@ public func attention(query: UnsafePointer<Float>,        // [tokens, heads * he
     let status = ck_attention(pool.handle, &args)
     precondition(status == CK_OK, "attention \(heads)/\(kvHeads) heads x \(headDim): status \(status)")
 }
+
+/// Attention of several sequences, each over its own KV cache, in one pool run (a continuous
+/// batching step): fill entries with `set`, then `run`. The entry storage is allocated once.
+public final class AttentionBatch: @unchecked Sendable {
+    public let capacity: Int
+    private let entries: UnsafeMutablePointer<ck_attention_args>
+
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        entries = .allocate(capacity: self.capacity)
+    }
+
+    deinit { entries.deallocate() }
+
+    /// Entry `index`: `tokens` queries (rows of `query`/`output`) at positions firstPosition...
+    public func set(_ index: Int, query: UnsafePointer<Float>, keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
+                    output: UnsafeMutablePointer<Float>, tokens: Int, firstPosition: Int) {
+        precondition(index >= 0 && index < capacity, "attention batch entry out of range")
+        entries[index] = ck_attention_args(
+            query: query, keys: keys, values: values, output: output, tokens: Int32(clamping: tokens),
+            first_position: Int32(clamping: firstPosition), heads: 0, kv_heads: 0, head_dim: 0, window: 0, scale: 0,
+            scratch: nil, scratch_bytes: 0, backend: KernelBackend.active.cValue)
+    }
+
+    /// Runs entries 0..<count with the shared head layout, scale and window.
+    public func run(count: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float, window: Int = 0,
+                    scratch: AttentionScratch, pool: ThreadPool) {
+        guard count > 0 else { return }
+        precondition(count <= capacity, "attention batch of \(count) exceeds \(capacity)")
+        var longest: Int32 = 1
+        for i in 0..<count { longest = max(longest, entries[i].first_position + entries[i].tokens) }
+        scratch.memory.reserve(ck_attention_scratch_bytes(longest, Int32(clamping: headDim), Int32(pool.threadCount)))
+        for i in 0..<count {
+            entries[i].heads = Int32(clamping: heads)
+            entries[i].kv_heads = Int32(clamping: kvHeads)
+            entries[i].head_dim = Int32(clamping: headDim)
+            entries[i].window = Int32(clamping: max(0, window))
+            entries[i].scale = scale
+            entries[i].scratch = scratch.memory.pointer
+            entries[i].scratch_bytes = scratch.memory.capacity
+        }
+        let status = ck_attention_batch(pool.handle, entries, Int32(count))
+        precondition(status == CK_OK, "batched attention of \(count) sequences: status \(status)")
+    }
+}

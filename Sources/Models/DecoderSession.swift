@@ -72,6 +72,8 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
     var segments: [BatchSegment]?
     /// Made by `makeDecoderWorkspace`: buffers for decode steps, never a sequence itself.
     var isWorkspace = false
+    /// A workspace's per-sequence attention entries (nil for a sequence).
+    var attentionBatch: AttentionBatch?
 
     public func rewind(to newPosition: Int) {
         position = min(max(newPosition, 0), position)
@@ -170,16 +172,20 @@ extension BatchedDecoder {
         }
         // Each sequence's tokens against its own cache, as many as it evaluated alone would be:
         // a sequence processed in company gets the attention numbers it gets alone.
+        // All sequences in one pool run: a step of many one-token sequences would otherwise pay a
+        // dispatch per sequence and layer for a few heads' work each.
         let width = heads * shape.headDim
-        for segment in segments {
+        guard let batch = s.attentionBatch else { return }
+        for (i, segment) in segments.enumerated() {
             let sequence = segment.sequence, t = segment.start, n = segment.count
             storeF16(s.key.pointer + t * kv, count: n * kv, into: sequence.keys[index].pointer + sequence.position * kv)
             storeF16(s.value.pointer + t * kv, count: n * kv, into: sequence.values[index].pointer + sequence.position * kv)
-            attention(query: s.query.pointer + t * width, keys: sequence.keys[index].pointer,
+            batch.set(i, query: s.query.pointer + t * width, keys: sequence.keys[index].pointer,
                       values: sequence.values[index].pointer, output: s.attended.pointer + t * width, tokens: n,
-                      firstPosition: sequence.position, heads: heads, kvHeads: kvHeads, headDim: shape.headDim,
-                      scale: scale, window: window, scratch: s.attentionScratch, pool: pool)
+                      firstPosition: sequence.position)
         }
+        batch.run(count: segments.count, heads: heads, kvHeads: kvHeads, headDim: shape.headDim, scale: scale,
+                  window: window, scratch: s.attentionScratch, pool: pool)
     }
 
     /// After the layers of a batch of `n` tokens: the requested logits rows, from the final norm

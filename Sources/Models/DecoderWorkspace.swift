@@ -21,6 +21,7 @@ extension BatchedDecoder {
         let workspace = DecoderSession(shape: shape, contextLength: 1, batchSize: maxTokens, logitRows: maxSequences,
                                        threads: pool.threadCount)
         workspace.isWorkspace = true
+        workspace.attentionBatch = AttentionBatch(capacity: maxSequences)
         return workspace
     }
 

@@ -19,6 +19,10 @@ struct Bench: ParsableCommand {
             help: "Generation lengths to measure (tgN).")
     var generateTokens: [Int] = [128]
 
+    @Option(name: .customLong("sequences"), parsing: .upToNextOption,
+            help: "Also measure generation of this many sequences decoded together (continuous batching): tgNxS, aggregate t/s.")
+    var sequences: [Int] = []
+
     @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Runs per test; the median is reported.")
     var repetitions: Int = 5
 
@@ -82,6 +86,9 @@ struct Bench: ParsableCommand {
                 speeds.append(Double(count) / Date().timeIntervalSince(t0))
             }
             results.append(("tg\(count)", speeds))
+            for width in sequences where width > 1 {
+                results.append(("tg\(count)x\(width)", try batchedGeneration(loaded, steps: count, width: width, tokens: tokens)))
+            }
         }
 
         let rss = Self.peakResidentBytes()
@@ -110,6 +117,26 @@ struct Bench: ParsableCommand {
                              sorted[0], sorted[sorted.count - 1], repetitions))
             }
         }
+    }
+
+    /// `width` sequences decoded together for `steps` tokens each: aggregate tokens/s per run.
+    private func batchedGeneration(_ loaded: LoadedModel, steps: Int, width: Int, tokens: (Int) -> [Int]) throws -> [Double] {
+        let ids = (0..<width).map { _ in tokens(steps + 1) }
+        let sessions = try ids.map { _ in try make(loaded, context: steps + 1, batch: 1) }
+        let workspace: InferenceSession
+        do { workspace = try loaded.model.makeWorkspace(maxSequences: width, maxTokens: width) } catch { throw CommandFailure(error) }
+        for (sequence, session) in zip(ids, sessions) { _ = try evaluate(loaded, [sequence[0]], session) }
+        var speeds: [Double] = []
+        for _ in 0..<repetitions {
+            for session in sessions { session.rewind(to: 1) }
+            let t0 = Date()
+            for step in 1...steps {
+                do { _ = try loaded.model.decode(ids.map { [$0[step]] }, sessions: sessions, workspace: workspace) }
+                catch { throw CommandFailure(error) }
+            }
+            speeds.append(Double(steps * width) / Date().timeIntervalSince(t0))
+        }
+        return speeds
     }
 
     private func make(_ loaded: LoadedModel, context: Int, batch: Int) throws -> InferenceSession {

@@ -165,6 +165,9 @@ typedef struct {
 /// Causal grouped-query attention (optionally sliding-window), mirroring llama.cpp's non-flash
 /// path. Returns a CK_ status.
 int ck_attention(ck_pool *pool, const ck_attention_args *args);
+/// `count` independent attentions (each with its own KV cache) in one pool run; list[0].scratch
+/// must fit the longest context. Returns a CK_ status.
+int ck_attention_batch(ck_pool *pool, const ck_attention_args *list, int count);
 
 #ifdef __cplusplus
 }
