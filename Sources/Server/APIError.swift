@@ -8,6 +8,8 @@ public enum APIError: Error, Equatable, Sendable {
     case notFound(String, code: String? = nil)
     case payloadTooLarge(limit: Int)
     case serviceUnavailable(String)
+    /// The client went away before its answer was ready (nginx's 499; nobody reads the body).
+    case clientClosedRequest
     case internalFailure(String)
 
     public var status: HTTPResponse.Status {
@@ -16,6 +18,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound: return .notFound
         case .payloadTooLarge: return .contentTooLarge
         case .serviceUnavailable: return .serviceUnavailable
+        case .clientClosedRequest: return .init(code: 499, reasonPhrase: "Client Closed Request")
         case .internalFailure: return .internalServerError
         }
     }
@@ -26,12 +29,13 @@ public enum APIError: Error, Equatable, Sendable {
              .internalFailure(let message):
             return message
         case .payloadTooLarge(let limit): return "request body larger than \(limit) bytes"
+        case .clientClosedRequest: return "the client closed the connection before the answer was ready"
         }
     }
 
     var type: String {
         switch self {
-        case .badRequest, .payloadTooLarge: return "invalid_request_error"
+        case .badRequest, .payloadTooLarge, .clientClosedRequest: return "invalid_request_error"
         case .notFound: return "not_found_error"
         case .serviceUnavailable: return "server_overloaded"
         case .internalFailure: return "server_error"
@@ -48,6 +52,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .badRequest(_, _, let code), .notFound(_, let code): return code
         case .payloadTooLarge: return "payload_too_large"
         case .serviceUnavailable: return "queue_full"
+        case .clientClosedRequest: return "client_closed_request"
         case .internalFailure: return nil
         }
     }

@@ -58,6 +58,8 @@ public final class InferenceScheduler: @unchecked Sendable {
     private var stopping = false
     private let sequences: [GenerationSession]      // [slots], each with its own KV cache
     private var active: [Int: Active] = [:]          // slot -> sequence (worker thread only)
+    private var lastUsed: [Int]                      // [slots]: when each slot last took a request (worker thread only)
+    private var uses = 0
     private let workspace: InferenceSession
     private let generator: TextGenerator
 
@@ -66,6 +68,7 @@ public final class InferenceScheduler: @unchecked Sendable {
         self.contextLength = contextLength
         self.maxQueue = maxQueue
         slotCount = max(1, slots)
+        lastUsed = Array(repeating: 0, count: slotCount)
         sequences = try (0..<slotCount).map { _ throws(GenerationError) in
             try GenerationSession(model: loaded.model, contextLength: contextLength)
         }
@@ -86,12 +89,18 @@ public final class InferenceScheduler: @unchecked Sendable {
     public var activeSlots: Int { condition.withLock { activeCount } }
     private var activeCount = 0  // `active.count`, readable from other threads
 
-    /// Queues a generation; events stream back. Ending the iteration early (a client that
-    /// disconnects) cancels it before its next token.
+    /// Queues a generation; events stream back. Ending the iteration early (a streaming client
+    /// that disconnects), or the task's `ClientConnection.current` closing (any client that
+    /// disconnects), cancels it before its next token.
     public func generate(prompt: [Int], options: GenerationOptions) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let cancelled = CancellationFlag()
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        continuation.onTermination = { _ in cancelled.set() }
+        let connection = ClientConnection.current  // the requesting client's; it going away cancels too
+        let watch = connection?.onClose { cancelled.set() }
+        continuation.onTermination = { _ in
+            cancelled.set()
+            if let watch { connection?.removeCloseAction(watch) }
+        }
         let accepted = condition.withLock { () -> Bool in
             guard !stopping, inFlight < maxQueue else { return false }
             inFlight += 1
@@ -100,6 +109,7 @@ public final class InferenceScheduler: @unchecked Sendable {
             return true
         }
         guard accepted else {
+            continuation.finish()
             throw .serviceUnavailable("the server is busy (\(maxQueue) requests queued); retry later")
         }
         return stream
@@ -138,14 +148,20 @@ public final class InferenceScheduler: @unchecked Sendable {
         }
     }
 
-    /// The free slot whose cached tokens share the longest prefix with `prompt`.
+    /// The free slot for `prompt`: the one sharing the longest prefix with it when that prefix is
+    /// at least half of the prompt or of what the slot holds (a retry, a conversation's next turn,
+    /// a shared system prompt); otherwise an empty slot or else the least recently used one, so an
+    /// unrelated request does not evict a cache that others will reuse (llama.cpp's rule, with
+    /// its similarity threshold of 0.5).
     private func slot(for prompt: [Int]) -> Int {
-        var best = -1, bestShared = -1
-        for index in sequences.indices where active[index] == nil {
-            let shared = zip(sequences[index].tokens, prompt).prefix { $0 == $1 }.count
-            if shared > bestShared { (best, bestShared) = (index, shared) }
+        let free = sequences.indices.filter { active[$0] == nil }
+        let shared = free.map { index in zip(sequences[index].tokens, prompt).prefix { $0 == $1 }.count }
+        if let best = shared.indices.max(by: { shared[$0] < shared[$1] }), shared[best] > 0,
+           2 * shared[best] >= min(prompt.count, sequences[free[best]].tokens.count) {
+            return free[best]
         }
-        return best
+        if let empty = free.first(where: { sequences[$0].tokens.isEmpty }) { return empty }
+        return free.min { lastUsed[$0] < lastUsed[$1] } ?? 0
     }
 
     /// Puts a new request in the free slot sharing most of its prompt; its prompt is evaluated
@@ -154,6 +170,8 @@ public final class InferenceScheduler: @unchecked Sendable {
         guard !job.cancelled.isSet else { return finish(job) }
         let index = slot(for: job.prompt)
         let sequence = sequences[index]
+        uses += 1
+        lastUsed[index] = uses
         do {
             let prepared = try generator.prepare(prompt: job.prompt, in: sequence, options: job.options)
             active[index] = Active(job: job, state: prepared.state, pending: prepared.pending[...])
@@ -166,8 +184,8 @@ public final class InferenceScheduler: @unchecked Sendable {
             }
         } catch {
             sequence.reset()
-            job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
             condition.withLock { inFlight -= 1 }
+            job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
         }
     }
 
@@ -232,16 +250,18 @@ public final class InferenceScheduler: @unchecked Sendable {
         finish(entry.job)
     }
 
+    /// Ends a request. It stops counting against the queue before its stream ends, so a client
+    /// that has its answer never finds it still queued (a follow-up request would get 503).
     private func finish(_ job: Job) {
-        job.continuation.finish()
         condition.withLock { inFlight -= 1 }
+        job.continuation.finish()
     }
 
     private func fail(slot: Int, _ error: any Error) {
         guard let entry = active[slot] else { return }
         sequences[slot].reset()
         active[slot] = nil
-        entry.job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
         condition.withLock { inFlight -= 1 }
+        entry.job.continuation.finish(throwing: APIError.internalFailure("generation failed: \(error)"))
     }
 }

@@ -50,6 +50,7 @@ public final class MuseAPI: Sendable {
         let router = Router(context: MuseRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
+        router.add(middleware: ClientConnectionMiddleware())
         router.get("/health") { _, _ in self.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             let text = self.metrics.render(queueDepth: self.scheduler.queueDepth, activeSlots: self.scheduler.activeSlots,
@@ -159,6 +160,10 @@ public final class MuseAPI: Sendable {
                 collected.result = result
                 metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens, completion: result.tokens.count)
             }
+        }
+        // Ended by a client that went away (its job may have been dropped before it started).
+        if collected.result?.finishReason == .cancelled || ClientConnection.current?.isClosed == true {
+            throw APIError.clientClosedRequest
         }
         return collected
     }

@@ -77,12 +77,9 @@ struct Serve: AsyncParsableCommand {
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
-        let app = Application(router: api.makeRouter(),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "muse"),
-                              onServerRunning: { _ in
-                                  printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), \(slots) slots, queue \(maxQueue)")
-                              },
-                              logger: logger)
+        let app = api.makeApplication(host: host, port: port, logger: logger) { port in
+            printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), \(slots) slots, queue \(maxQueue)")
+        }
         try await app.runService()
         scheduler.shutdown()
     }
