@@ -76,6 +76,8 @@ public enum APIError: Error, Equatable, Sendable {
             let error: Detail
         }
         let envelope = Envelope(error: .init(message: message, type: type, param: param, code: code))
-        return (try? JSONEncoder().encode(envelope)) ?? Data(#"{"error":{"message":"error","type":"server_error","param":null,"code":null}}"#.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]  // "no route GET /x", not "\/x"
+        return (try? encoder.encode(envelope)) ?? Data(#"{"error":{"message":"error","type":"server_error","param":null,"code":null}}"#.utf8)
     }
 }

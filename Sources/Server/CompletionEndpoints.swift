@@ -19,7 +19,7 @@ extension MuseAPI {
             guard !tokens.isEmpty else { throw APIError.badRequest("prompt must not be empty", param: "prompt") }
             let validated = try request.sampling.validated(
                 vocabularySize: tokenizer.vocabularySize, promptTokens: tokens.count, contextLength: scheduler.contextLength,
-                logprobs: request.logprobs != nil, topLogprobs: topLogprobs)
+                logprobs: request.logprobs != nil, topLogprobs: topLogprobs, promptParam: "prompt")
             jobs.append((tokens, text, validated))
         }
         let choicesPerPrompt = jobs[0].validated.choices
@@ -40,7 +40,7 @@ extension MuseAPI {
         if jobs[0].validated.stream {
             let includeUsage = jobs[0].validated.includeUsage
             let body = ResponseBody { writer in
-                var completionTokens = 0
+                var completionTokens = 0, cached = 0
                 do {
                     for (index, stream) in streams.enumerated() {
                         if !echoes[index].isEmpty { try await writer.write(Self.event(self.textChunk(id, created, index, echoes[index], nil))) }
@@ -51,6 +51,7 @@ extension MuseAPI {
                                 completionTokens += token.id >= 0 ? 1 : 0
                                 try await writer.write(Self.event(self.textChunk(id, created, index, token.text, nil)))
                             case .finished(let result):
+                                if index % choicesPerPrompt == 0 { cached += result.cachedPromptTokens }  // once per prompt
                                 self.metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens,
                                                           completion: result.tokens.count)
                                 try await writer.write(Self.event(self.textChunk(id, created, index, "", Self.finishReason(result.finishReason))))
@@ -58,7 +59,7 @@ extension MuseAPI {
                         }
                     }
                     if includeUsage {
-                        let usage = Usage(prompt: promptTokens, completion: completionTokens, cached: 0)
+                        let usage = Usage(prompt: promptTokens, completion: completionTokens, cached: cached)
                         try await writer.write(Self.event(TextCompletion(id: id, created: created, model: self.settings.modelID,
                                                                          system_fingerprint: self.settings.fingerprint,
                                                                          choices: [], usage: usage)))
@@ -76,7 +77,7 @@ extension MuseAPI {
         for (index, stream) in streams.enumerated() {
             let collected = try await collect(stream, since: received)
             completionTokens += collected.events.count
-            if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
+            if index % choicesPerPrompt == 0 { cached += collected.result?.cachedPromptTokens ?? 0 }  // once per prompt
             let logprobs = request.logprobs == nil ? nil : legacyLogprobs(collected.events, offset: echoes[index].utf8.count)
             choices.append(.init(index: index, text: echoes[index] + collected.text, logprobs: logprobs,
                                  finish_reason: Self.finishReason(collected.result?.finishReason ?? .stop)))

@@ -21,8 +21,9 @@ enum RequestLimits {
 
 extension SamplingFields {
     /// Options for one choice; choice i of several samples with seed + i.
+    /// `promptParam` names the field a too long prompt came in (`messages` or `prompt`).
     func validated(vocabularySize: Int, promptTokens: Int, contextLength: Int, logprobs: Bool,
-                   topLogprobs: Int) throws(APIError) -> ValidatedRequest {
+                   topLogprobs: Int, promptParam: String = "messages") throws(APIError) -> ValidatedRequest {
         var sampling = SamplingParameters()
         if let t = temperature {
             guard RequestLimits.temperature.contains(t) else { throw .badRequest("temperature must be between 0 and 2", param: "temperature") }
@@ -71,7 +72,7 @@ extension SamplingFields {
         }
         guard promptTokens < contextLength else {
             throw .badRequest("the prompt is \(promptTokens) tokens; this server's context holds \(contextLength)",
-                              param: "messages", code: "context_length_exceeded")
+                              param: promptParam, code: "context_length_exceeded")
         }
         let room = contextLength - promptTokens
         let requested = max_completion_tokens ?? max_tokens
