@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (env MUSE_HOST; default 127.0.0.1, loopback only).")
     var host: String?
 
-    @Option(help: "Port to listen on (env MUSE_PORT; default 8080).")
+    @Option(help: "Port to listen on, 0 for any free one (env MUSE_PORT; default 8080). The port is printed on stderr once listening.")
     var port: Int?
 
     @Option(name: .customLong("model-id"), help: "Name clients pass as `model` (env MUSE_MODEL_ID; default: the file name without .gguf).")
@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         let maxQueue = maxQueue ?? fromEnvironment("MUSE_MAX_QUEUE") ?? Self.defaultMaxQueue
         let slots = slots ?? fromEnvironment("MUSE_SLOTS") ?? Self.defaultSlots
         guard (1...64).contains(slots) else { throw CommandFailure("--slots must be between 1 and 64") }
-        guard (1...65535).contains(port) else { throw CommandFailure("--port must be between 1 and 65535") }
+        guard (0...65535).contains(port) else { throw CommandFailure("--port must be between 0 (any free port) and 65535") }
         guard maxQueue >= 1, maxBody >= 1024 else { throw CommandFailure("--max-queue must be at least 1 and --max-body at least 1024") }
 
         let loaded = try options.load()
