@@ -65,25 +65,36 @@ import Darwin
     }
 
     /// A non-streamed request whose client hangs up stops generating (its request ends as 499)
-    /// instead of running to its token limit for nobody.
+    /// instead of running to its token limit for nobody; a client on another connection is not
+    /// affected and gets its whole answer.
     @Test func aClientThatHangsUpStopsItsGeneration() async throws {
         let api = try TestServer.makeAPI()
         defer { api.scheduler.shutdown() }
         try await Self.withLiveServer(api) { port in
-            // Long enough never to end by itself first: end tokens banned, the whole context allowed.
-            let body = #"{"model":"\#(TestServer.modelID)","messages":[{"role":"user","content":"Write a long story."}],"#
-                + #""temperature":0,"max_tokens":100000,"logit_bias":{"0":-100,"1":-100,"2":-100}}"#
-            let socket = try LoopbackSocket(port: port)
-            try socket.send(Self.chatRequest(body))
-            _ = try await Self.waitFor("the generation to start") { api.scheduler.activeSlots == 1 ? true : nil }
-            socket.close()
+            // End tokens banned: only the limit or the hang-up ends these.
+            func body(maxTokens: Int) -> String {
+                #"{"model":"\#(TestServer.modelID)","messages":[{"role":"user","content":"Write a long story."}],"#
+                    + #""temperature":0,"max_tokens":\#(maxTokens),"logit_bias":{"0":-100,"1":-100,"2":-100}}"#
+            }
+            let quitter = try LoopbackSocket(port: port)
+            try quitter.send(Self.chatRequest(body(maxTokens: 100000)))  // the whole context
+            _ = try await Self.waitFor("the first generation to start") { api.scheduler.activeSlots == 1 ? true : nil }
+            let survivor = try LoopbackSocket(port: port)
+            defer { survivor.close() }
+            try survivor.send(Self.chatRequest(body(maxTokens: 200), extraHeaders: "Connection: close\r\n"))
+            _ = try await Self.waitFor("the second generation to queue") { api.scheduler.queueDepth == 2 ? true : nil }
+            quitter.close()
+            let answer = survivor.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(300))")
+            #expect(answer.contains(#""completion_tokens":200"#))
             let client = InProcessClient(api)
-            let text = try await Self.waitFor("the request to end") { () -> String? in
+            let text = try await Self.waitFor("the first request to end") { () -> String? in
                 let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-                return metrics.contains(#"muse_requests_total{endpoint="/v1/chat/completions""#) ? metrics : nil
+                return metrics.contains(#"status="499""#) ? metrics : nil
             }
             #expect(text.contains(#"muse_requests_total{endpoint="/v1/chat/completions",status="499"} 1"#), "\(text)")
-            _ = try await Self.waitFor("the slot to be free") { api.scheduler.queueDepth == 0 ? true : nil }
+            #expect(text.contains(#"muse_requests_total{endpoint="/v1/chat/completions",status="200"} 1"#), "\(text)")
+            _ = try await Self.waitFor("the slots to be free") { api.scheduler.queueDepth == 0 ? true : nil }
         }
     }
 }
