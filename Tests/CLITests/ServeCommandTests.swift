@@ -25,8 +25,15 @@ import Testing
         let base = "http://127.0.0.1:\(port)"
         let body = #"{"model":"smol","messages":[{"role":"user","content":"Tell me a story."}],"temperature":0,"max_tokens":160,"#
             + #""logit_bias":{"0":-100,"1":-100,"2":-100}}"#
-        let answer = Task { try await Self.request(base + "/v1/chat/completions", body: body) }
+        let done = DoneFlag()
+        let answer = Task {
+            defer { done.set() }
+            return try await Self.request(base + "/v1/chat/completions", body: body)
+        }
+        // On a loaded machine (the whole suite runs in parallel) the answer may come before a poll
+        // sees it running; then SIGTERM still has to stop an idle server cleanly.
         _ = try await Self.waitFor("the request to run") { () -> Bool? in
+            if done.isSet { return true }
             let metrics = try await Self.request(base + "/metrics").text
             return metrics.contains("\nmuse_queue_depth 1\n") ? true : nil
         }
@@ -52,15 +59,22 @@ import Testing
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// Polls every 50 ms; the bound of 120 s only keeps a broken build from hanging.
+    /// Polls every 50 ms; the bound of 300 s only keeps a broken build from hanging.
     static func waitFor<T>(_ what: @autoclosure () -> String, _ condition: () async throws -> T?) async throws -> T {
-        for _ in 0..<2400 {
+        for _ in 0..<6000 {
             if let value = try? await condition() { return value }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         Issue.record("gave up waiting for \(what())")
         throw CancellationError()
     }
+}
+
+final class DoneFlag: @unchecked Sendable {  // `value` behind `lock`
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
 
 /// `muse serve` running in the background, its stderr collected as it comes.
