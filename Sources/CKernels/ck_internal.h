@@ -37,6 +37,20 @@ _Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
 
 static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
 
+/// The value of largest magnitude among x[0..<n], with its sign (the first one on ties), as
+/// ggml's reference quantizers take it.
+static inline float ck_signed_absmax(const float *x, int n) {
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < n; j++) {
+        float a = x[j] < 0 ? -x[j] : x[j];
+        if (amax < a) {
+            amax = a;
+            max = x[j];
+        }
+    }
+    return max;
+}
+
 /// Sum of 8 lanes in the order of the x86 horizontal add (_mm256 halves, then movehl, then
 /// movehdup): ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
 static inline float ck_fold8(const float *l) {

@@ -46,13 +46,7 @@ static void pack_q5(const int q[QK], uint8_t qs[QK / 2], uint8_t qh_bytes[4]) {
 void ck_quantize_q5_0(const float *x, void *y, int64_t n) {
     block_q5_0 *b = y;
     for (int64_t i = 0; i < n / QK; i++, x += QK) {
-        float amax = 0.0f, max = 0.0f;
-        for (int j = 0; j < QK; j++) {
-            if (amax < fabsf(x[j])) {
-                amax = fabsf(x[j]);
-                max = x[j];
-            }
-        }
+        float max = ck_signed_absmax(x, QK);
         float d = max / -16.0f;
         float id = d != 0.0f ? 1.0f / d : 0.0f;
         int q[QK];

@@ -7,13 +7,7 @@
 void ck_quantize_q4_0(const float *x, void *y, int64_t n) {
     block_q4_0 *b = y;
     for (int64_t i = 0; i < n / QK; i++, x += QK) {
-        float amax = 0.0f, max = 0.0f;
-        for (int j = 0; j < QK; j++) {
-            if (amax < fabsf(x[j])) {
-                amax = fabsf(x[j]);
-                max = x[j];
-            }
-        }
+        float max = ck_signed_absmax(x, QK);
         float d = max / -8.0f;
         float id = d != 0.0f ? 1.0f / d : 0.0f;
         b[i].d = ck_f32_to_f16(d);
