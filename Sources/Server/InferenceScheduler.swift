@@ -211,10 +211,6 @@ public final class InferenceScheduler: @unchecked Sendable {
             for slot in slots { fail(slot: slot, error) }
             return
         }
-        // Bookkeeping, then the sampling of every sequence that has logits now, in parallel (it is
-        // per-sequence work on the logits rows: penalties, top-k/top-p, grammar masks), then the
-        // streaming, in slot order.
-        var ready: [(slot: Int, row: Int, entry: Active)] = []
         for (row, slot) in slots.enumerated() {
             guard var entry = active[slot] else { continue }
             let sequence = sequences[slot]
@@ -230,33 +226,9 @@ public final class InferenceScheduler: @unchecked Sendable {
                 sequence.promptEvaluated(chunks[row], logits: logits.row(row), promptLength: entry.job.prompt.count)
                 entry.state.promptEvaluated()
             }
-            ready.append((slot, row, entry))
-        }
-        var steps = [DecodeState.Step?](repeating: nil, count: ready.count)
-        ready.withUnsafeMutableBufferPointer { items in
-            steps.withUnsafeMutableBufferPointer { results in
-                guard let itemBase = items.baseAddress, let resultBase = results.baseAddress else { return }
-                // Each iteration owns its item and result slot and reads its own logits row.
-                let work = SamplingWork(items: itemBase, results: resultBase, logits: logits, sequences: sequences)
-                DispatchQueue.concurrentPerform(iterations: items.count) { i in work.run(i) }
-            }
-        }
-        for (item, step) in zip(ready, steps) {
-            active[item.slot] = item.entry
-            if let step { advance(slot: item.slot, after: step) }
-        }
-    }
-
-    /// The parallel part of a step: sampling item i from its logits row.
-    private struct SamplingWork: @unchecked Sendable {
-        let items: UnsafeMutablePointer<(slot: Int, row: Int, entry: Active)>
-        let results: UnsafeMutablePointer<DecodeState.Step?>
-        let logits: Logits
-        let sequences: [GenerationSession]
-
-        func run(_ i: Int) {
-            let history = sequences[items[i].slot].tokens
-            results[i] = items[i].entry.state.step(logits: logits.row(items[i].row), history: history)
+            let step = entry.state.step(logits: logits.row(row), history: sequence.tokens)
+            active[slot] = entry
+            advance(slot: slot, after: step)
         }
     }
 
