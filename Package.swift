@@ -3,7 +3,9 @@ import PackageDescription
 
 // Layers, bottom to top (arrows point down only):
 //   CKernels -> Kernels -> ModelFiles -> Tokenization -> Models -> Generation -> Server -> muse (CLI)
+//   CSQLite, CPostgres -> Storage -> PartnerAccess -> Server
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
+// Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
 let package = Package(
     name: "MuseSpark",
     platforms: [.macOS(.v14)],
@@ -15,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Quantized and FP32 hot loops in C: per-function AVX2/FMA/F16C with runtime dispatch
@@ -25,11 +28,18 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["ModelFiles"]),
         .target(name: "Models", dependencies: ["Kernels", "ModelFiles", "Tokenization"]),
         .target(name: "Generation", dependencies: ["Kernels", "Models", "Tokenization"]),
+        // The system's SQLite and libpq (Debian's libsqlite3-dev, libpq-dev; installed by scripts/setup.sh).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // One SQL store, SQLite embedded by default or PostgreSQL shared by replicas, with migrations.
+        .target(name: "Storage", dependencies: ["CSQLite", "CPostgres"]),
+        // Partner keys (hashed), per-key rate limits and the usage ledger, on Storage.
+        .target(name: "PartnerAccess", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
             dependencies: [
-                "Generation", "Models", "ModelFiles", "Tokenization",
+                "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -39,24 +49,25 @@ let package = Package(
         .executableTarget(
             name: "muse",
             dependencies: [
-                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server",
+                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Seeded test inputs and the installed model's path, shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "Kernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -10,7 +10,8 @@ mkdir -p "$MODELS"
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
-APT_PACKAGES=(unzip ca-certificates)
+# SQLite and libpq headers for the store; PostgreSQL and nginx for the replica tests (scripts/test.sh).
+APT_PACKAGES=(unzip ca-certificates libsqlite3-dev libpq-dev postgresql nginx)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (Debian packages, the models) and runs the whole test suite in
-# release mode: the golden-output and perplexity tests run the real models; then the official
-# `openai` Python client checks a running `muse serve` (scripts/openai-conformance.sh).
+# release mode: the golden-output and perplexity tests run the real models; the store's tests
+# run on SQLite and on a real PostgreSQL started here; then the official `openai` Python client
+# checks a running `muse serve` (scripts/openai-conformance.sh), and two replicas behind nginx
+# share one PostgreSQL (scripts/replicas-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/muse-test-postgres.XXXXXX")"
+pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+MUSE_TEST_DATABASE_URL="$(scripts/postgres.sh start "$pg_dir" "$pg_port")"
+export MUSE_TEST_DATABASE_URL MUSE_REQUIRE_POSTGRES=1
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 # One build for the tests and the binary they run (a separate `--product muse` build would
 # compile every dependency a second time with other flags).
 swift build -c release --build-tests
 swift test -c release --skip-build "$@"
 ./scripts/openai-conformance.sh
+./scripts/replicas-test.sh

@@ -8,6 +8,12 @@ public enum APIError: Error, Equatable, Sendable {
     case notFound(String, code: String? = nil)
     case payloadTooLarge(limit: Int)
     case serviceUnavailable(String)
+    /// No key, an unknown key or a revoked one (`code`: missing_api_key, invalid_api_key, revoked_api_key).
+    case unauthorized(String, code: String)
+    /// A valid key that may not do this (a model outside its allow-list).
+    case forbidden(String, code: String)
+    /// Over a per-key limit; `kind` is "requests" or "tokens", as OpenAI's error type says.
+    case rateLimited(String, kind: String, retryAfterSeconds: Int)
     /// The client went away before its answer was ready (nginx's 499; nobody reads the body).
     case clientClosedRequest
     case internalFailure(String)
@@ -18,6 +24,9 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound: return .notFound
         case .payloadTooLarge: return .contentTooLarge
         case .serviceUnavailable: return .serviceUnavailable
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
+        case .rateLimited: return .tooManyRequests
         case .clientClosedRequest: return .init(code: 499, reasonPhrase: "Client Closed Request")
         case .internalFailure: return .internalServerError
         }
@@ -26,7 +35,8 @@ public enum APIError: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .badRequest(let message, _, _), .notFound(let message, _), .serviceUnavailable(let message),
-             .internalFailure(let message):
+             .internalFailure(let message), .unauthorized(let message, _), .forbidden(let message, _),
+             .rateLimited(let message, _, _):
             return message
         case .payloadTooLarge(let limit): return "request body larger than \(limit) bytes"
         case .clientClosedRequest: return "the client closed the connection before the answer was ready"
@@ -39,6 +49,9 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound: return "not_found_error"
         case .serviceUnavailable: return "server_overloaded"
         case .internalFailure: return "server_error"
+        case .unauthorized: return "invalid_request_error"
+        case .forbidden: return "permission_error"
+        case .rateLimited(_, let kind, _): return kind
         }
     }
 
@@ -50,10 +63,21 @@ public enum APIError: Error, Equatable, Sendable {
     var code: String? {
         switch self {
         case .badRequest(_, _, let code), .notFound(_, let code): return code
+        case .unauthorized(_, let code), .forbidden(_, let code): return code
+        case .rateLimited: return "rate_limit_exceeded"
         case .payloadTooLarge: return "payload_too_large"
         case .serviceUnavailable: return "queue_full"
         case .clientClosedRequest: return "client_closed_request"
         case .internalFailure: return nil
+        }
+    }
+
+    /// Headers the error carries besides its body: `Retry-After` on 429, `WWW-Authenticate` on 401.
+    var headers: HTTPFields {
+        switch self {
+        case .rateLimited(_, _, let seconds): return [.retryAfter: String(seconds)]
+        case .unauthorized: return [.wwwAuthenticate: "Bearer"]
+        default: return [:]
         }
     }
 

@@ -71,6 +71,7 @@ extension MuseAPI {
         guard let service = embeddingService else {
             throw APIError.notFound("this server has no embedding model (install it with scripts/setup.sh)", code: "model_not_found")
         }
+        if let model = request.model { try checkAllowed(model) }
         guard request.model == service.id else {
             throw APIError.badRequest("The model '\(request.model ?? "")' does not exist; embeddings come from '\(service.id)'",
                                       param: "model", code: "model_not_found")
@@ -104,6 +105,7 @@ extension MuseAPI {
             items.append(.init(index: index, embedding: value))
         }
         let count = inputs.reduce(0) { $0 + $1.count }
+        RequestMeter.current?.addInputTokens(count)
         return json(EmbeddingResponse(data: items, model: service.id, usage: .init(prompt_tokens: count, total_tokens: count)))
     }
 }

@@ -36,6 +36,8 @@ public final class InferenceScheduler: @unchecked Sendable {
         let options: GenerationOptions
         let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
         let cancelled: CancellationFlag
+        /// The request's usage meter (task-local where `generate` was called), told the tokens at the end.
+        let meter: RequestMeter?
     }
 
     /// A request in a slot: its prompt still being evaluated (`pending`), then decoding.
@@ -104,7 +106,8 @@ public final class InferenceScheduler: @unchecked Sendable {
         let accepted = condition.withLock { () -> Bool in
             guard !stopping, inFlight < maxQueue else { return false }
             inFlight += 1
-            jobs.append(Job(prompt: prompt, options: options, continuation: continuation, cancelled: cancelled))
+            jobs.append(Job(prompt: prompt, options: options, continuation: continuation, cancelled: cancelled,
+                            meter: RequestMeter.current))
             condition.signal()
             return true
         }
@@ -245,7 +248,10 @@ public final class InferenceScheduler: @unchecked Sendable {
             return
         }
         if let tail = entry.state.flush(), !entry.job.cancelled.isSet { entry.job.continuation.yield(.token(tail)) }
-        entry.job.continuation.yield(.finished(entry.state.result()))
+        let result = entry.state.result()
+        entry.job.meter?.add(promptTokens: result.promptTokens, cachedTokens: result.cachedPromptTokens,
+                             completionTokens: result.tokens.count)
+        entry.job.continuation.yield(.finished(result))
         active[slot] = nil
         finish(entry.job)
     }

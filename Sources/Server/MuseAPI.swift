@@ -37,13 +37,17 @@ public final class MuseAPI: Sendable {
     public let settings: ServerSettings
     public let metrics = ServerMetrics()
     public let embeddingService: EmbeddingService?
+    /// Keys, limits and usage; nil serves everyone unmetered (in-process tests).
+    public let access: AccessControl?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
-    public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil) {
+    public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
+                access: AccessControl? = nil) {
         self.scheduler = scheduler
         self.settings = settings
         embeddingService = embeddings
+        self.access = access
     }
 
     public func makeRouter() -> Router<MuseRequestContext> {
@@ -51,6 +55,7 @@ public final class MuseAPI: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         router.add(middleware: ClientConnectionMiddleware())
+        if let access { router.add(middleware: AccessMiddleware(access: access)) }
         router.get("/health") { _, _ in self.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             let text = self.metrics.render(queueDepth: self.scheduler.queueDepth, activeSlots: self.scheduler.activeSlots,
@@ -83,8 +88,20 @@ public final class MuseAPI: Sendable {
         return router
     }
 
+    /// The models served, less those the request's key may not use.
     var modelObjects: [ModelObject] {
-        [ModelObject(id: settings.modelID, created: created)] + (embeddingService.map { [ModelObject(id: $0.id, created: created)] } ?? [])
+        let all = [ModelObject(id: settings.modelID, created: created)]
+            + (embeddingService.map { [ModelObject(id: $0.id, created: created)] } ?? [])
+        guard let key = RequestMeter.current?.key else { return all }
+        return all.filter { key.allows(model: $0.id) }
+    }
+
+    /// 403 when the request's key has an allow-list without `model`; the model is metered.
+    func checkAllowed(_ model: String) throws(APIError) {
+        RequestMeter.current?.setModel(model)
+        if let key = RequestMeter.current?.key, !key.allows(model: model) {
+            throw .forbidden("the API key \(key.prefix)... may not use model '\(model)'", code: "model_not_allowed")
+        }
     }
 
     // MARK: - Helpers
@@ -123,6 +140,7 @@ public final class MuseAPI: Sendable {
 
     func checkModel(_ model: String?) throws(APIError) {
         guard let model, !model.isEmpty else { throw .badRequest("you must provide a model parameter", param: "model") }
+        try checkAllowed(model)
         guard model == settings.modelID else {
             throw .badRequest("The model '\(model)' does not exist; this server serves '\(settings.modelID)'",
                               param: "model", code: "model_not_found")
@@ -201,7 +219,9 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return Self.response(error.status, body: error.body)
+            var response = Self.response(error.status, body: error.body)
+            response.headers.append(contentsOf: error.headers)
+            return response
         } catch let error as any HTTPResponseError {
             let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status)"
             return Self.response(error.status, body: APIError.internalFailure(message).body(type: "invalid_request_error"))

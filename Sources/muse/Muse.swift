@@ -8,7 +8,7 @@ struct Muse: AsyncParsableCommand {
         commandName: "muse",
         abstract: "Muse Spark: a small, fast, self-hosted assistant and its inference engine.",
         version: MuseVersion.engine,
-        subcommands: [Serve.self, Chat.self, Generate.self, Bench.self, Inspect.self, Tokenize.self, PerplexityCommand.self])
+        subcommands: [Serve.self, Keys.self, UsageCommand.self, Chat.self, Generate.self, Bench.self, Inspect.self, Tokenize.self, PerplexityCommand.self])
 }
 
 enum MuseVersion {
@@ -20,8 +20,10 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "GGUF model file (default: the installed SmolLM2-135M-Instruct Q4_1).")
     var model: String?
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads (default: all cores).")
+    var threadsFlag: Int?
+
+    var threads: Int { threadsFlag ?? ProcessInfo.processInfo.activeProcessorCount }
 
     var modelPath: String { model ?? LoadedModel.defaultModelPath }
 

@@ -4,17 +4,24 @@ import Generation
 import Hummingbird
 import Logging
 import Server
+import Storage
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the OpenAI-compatible HTTP API (chat and text completions, models, tokenize).",
+        abstract: "Serve the OpenAI-compatible HTTP API (chat and text completions, embeddings, models, tokenize).",
         discussion: """
-            Environment variables stand in for flags not given: MUSE_HOST, MUSE_PORT, MUSE_MODEL \
-            (the model file), MUSE_MODEL_ID, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE. SIGINT or SIGTERM stop the \
-            server gracefully: it stops accepting connections and lets running requests finish.
+            Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
+            (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
+            MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH), else the config file (muse.toml: the \
+            flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
+
+            Partner keys (`muse keys create`) are checked on every /v1 route; each request's tokens, latency and \
+            status are recorded in the store (`muse usage`). SIGINT or SIGTERM stop the server gracefully: it stops \
+            accepting connections and lets running requests finish.
             """)
 
     @OptionGroup var options: ModelOptions
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "Address to listen on (env MUSE_HOST; default 127.0.0.1, loopback only).")
     var host: String?
@@ -37,48 +44,88 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of the embedding model for /v1/embeddings (env MUSE_EMBEDDER; default: the installed all-MiniLM-L6-v2).")
     var embedder: String?
 
-    @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (default 4194304).")
-    var maxBody: Int = 4 << 20
+    @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (env MUSE_MAX_BODY; default 4194304).")
+    var maxBody: Int?
+
+    @Option(help: """
+        API keys: auto (default: required once any key exists; before that, open only while listening on loopback), \
+        required, or off (env MUSE_AUTH).
+        """)
+    var auth: String?
+
+    @Flag(name: .customLong("print-config"), help: "Print the settings in effect and where each came from, then exit.")
+    var printConfig = false
 
     static let defaultPort = 8080
     static let defaultContext = 2048
     static let defaultMaxQueue = 64
     static let defaultSlots = 8
+    static let defaultMaxBody = 4 << 20
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        func fromEnvironment(_ key: String) -> Int? { environment[key].flatMap { Int($0) } }
-        let host = host ?? environment["MUSE_HOST"] ?? "127.0.0.1"
-        let port = port ?? fromEnvironment("MUSE_PORT") ?? Self.defaultPort
-        let maxQueue = maxQueue ?? fromEnvironment("MUSE_MAX_QUEUE") ?? Self.defaultMaxQueue
-        let slots = slots ?? fromEnvironment("MUSE_SLOTS") ?? Self.defaultSlots
+        let sources = try store.sources()
+        let host = sources.string(host, env: "MUSE_HOST", key: "host") ?? "127.0.0.1"
+        let port = try sources.int(port, env: "MUSE_PORT", key: "port") ?? Self.defaultPort
+        let maxQueue = try sources.int(maxQueue, env: "MUSE_MAX_QUEUE", key: "max-queue") ?? Self.defaultMaxQueue
+        let slots = try sources.int(slots, env: "MUSE_SLOTS", key: "slots") ?? Self.defaultSlots
+        let maxBody = try sources.int(maxBody, env: "MUSE_MAX_BODY", key: "max-body") ?? Self.defaultMaxBody
+        let authName = sources.string(auth, env: "MUSE_AUTH", key: "auth") ?? AccessControl.Mode.auto.rawValue
+        guard let authMode = AccessControl.Mode(rawValue: authName) else {
+            throw CommandFailure("--auth must be one of \(AccessControl.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard (1...64).contains(slots) else { throw CommandFailure("--slots must be between 1 and 64") }
         guard (0...65535).contains(port) else { throw CommandFailure("--port must be between 0 (any free port) and 65535") }
         guard maxQueue >= 1, maxBody >= 1024 else { throw CommandFailure("--max-queue must be at least 1 and --max-body at least 1024") }
+        var modelOptions = options
+        modelOptions.model = sources.string(options.model, env: "MUSE_MODEL", key: "model")
+        if let threads = try sources.int(options.threadsFlag, env: "MUSE_THREADS", key: "threads") { modelOptions.threadsFlag = threads }
+        let location = try store.location(sources)
+        if printConfig {
+            print("""
+                config file: \(sources.config.path ?? "(none)")
+                host: \(host)
+                port: \(port)
+                model: \(modelOptions.modelPath)
+                threads: \(modelOptions.threads)
+                slots: \(slots)
+                max-queue: \(maxQueue)
+                max-body: \(maxBody)
+                auth: \(authMode.rawValue)
+                store: \(location)
+                """)
+            return
+        }
 
-        let loaded = try options.load()
-        let context = min(ctx ?? fromEnvironment("MUSE_CTX") ?? Self.defaultContext, loaded.model.info.contextLength)
+        let loaded = try modelOptions.load()
+        let context = min(try sources.int(ctx, env: "MUSE_CTX", key: "ctx") ?? Self.defaultContext, loaded.model.info.contextLength)
         guard context >= 16 else { throw CommandFailure("--ctx must be at least 16") }
         let fileName = URL(fileURLWithPath: loaded.path).lastPathComponent
         let defaultID = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
-        let modelID = modelID ?? environment["MUSE_MODEL_ID"] ?? defaultID
+        let modelID = sources.string(modelID, env: "MUSE_MODEL_ID", key: "model-id") ?? defaultID
         let sha = try Bench.sha256(of: loaded.path)
         let settings = ServerSettings(
             host: host, port: port, modelID: modelID, contextLength: context, maxQueue: maxQueue, bodyLimit: maxBody,
             fingerprint: ServerSettings.fingerprint(engineVersion: MuseVersion.engine, modelSHA256: sha))
+        let database: Database
+        do { database = try Database(location, connections: 4) } catch { throw CommandFailure("\(location): \(error)") }
+        let replica = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+        let access = AccessControl(database: database, mode: authMode, server: replica,
+                                   listensOnLoopbackOnly: AccessControl.isLoopback(host: host))
+        try? await access.limiter.prune()
         let scheduler: InferenceScheduler
         do { scheduler = try InferenceScheduler(loaded: loaded, contextLength: context, maxQueue: maxQueue, slots: slots) }
         catch { throw CommandFailure(error) }
         var embeddings: EmbeddingService?
-        let embedderFolder = embedder ?? TextEmbedder.defaultFolder
+        let embedderFolder = sources.string(embedder, env: "MUSE_EMBEDDER", key: "embedder") ?? TextEmbedder.defaultFolder
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
-        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings)
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
-            printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), \(slots) slots, queue \(maxQueue)")
+            printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), "
+                       + "\(slots) slots, queue \(maxQueue), keys \(authMode.rawValue), store \(location)")
         }
         try await app.runService()
         scheduler.shutdown()

@@ -25,7 +25,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = isolated(environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -38,6 +38,14 @@ import Testing
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                    stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// The environment of a test's `muse`: its own empty store and no user config file, unless the
+    /// test names them.
+    static func isolated(_ environment: [String: String]) -> [String: String] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("muse-cli-\(UUID().uuidString)").path
+        let defaults = ["MUSE_DATA_DIR": scratch + "/data", "XDG_CONFIG_HOME": scratch + "/config"]
+        return ProcessInfo.processInfo.environment.merging(defaults) { _, new in new }.merging(environment) { _, new in new }
     }
 
     @Test func binaryExists() {

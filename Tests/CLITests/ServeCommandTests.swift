@@ -11,7 +11,8 @@ import Testing
         let run = try CLITests.muse(["serve", "--help"])
         #expect(run.status == 0, "\(run.stderr)")
         for word in ["--host", "--port", "--model ", "--model-id", "--threads", "--ctx", "--max-queue", "--slots", "--max-body",
-                     "MUSE_HOST", "MUSE_PORT", "MUSE_MODEL", "SIGTERM"] {
+                     "--data-dir", "--database-url", "--config", "--auth", "--print-config",
+                     "MUSE_HOST", "MUSE_PORT", "MUSE_MODEL", "MUSE_DATABASE_URL", "MUSE_AUTH", "muse.toml", "SIGTERM"] {
             #expect(run.stdout.contains(word), "\(word) is not in `muse serve --help`")
         }
     }
@@ -48,8 +49,9 @@ import Testing
     }
 
     /// Status and body of a GET (no body) or a JSON POST.
-    static func request(_ url: String, body: String? = nil) async throws -> (status: Int, text: String) {
+    static func request(_ url: String, body: String? = nil, key: String? = nil) async throws -> (status: Int, text: String) {
         var request = URLRequest(url: try #require(URL(string: url)))
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -86,7 +88,7 @@ final class ServerProcess: @unchecked Sendable {  // `errorText` behind `lock`
     init(arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = CLITests.isolated(environment)
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -9,7 +9,7 @@ import unittest
 import openai
 
 BASE_URL = os.environ["MUSE_BASE_URL"]
-client = openai.OpenAI(base_url=BASE_URL, api_key="unused", max_retries=0, timeout=120)
+client = openai.OpenAI(base_url=BASE_URL, api_key=os.environ.get("MUSE_API_KEY", "unused"), max_retries=0, timeout=120)
 MODEL = client.models.list().data[0].id
 EMBEDDER = "all-MiniLM-L6-v2"
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
