@@ -88,6 +88,23 @@ public final class MuseAPI: Sendable {
         return router
     }
 
+    /// Every route's path and method (the router registered in `makeRouter` has exactly these), so
+    /// a known path asked with another method is a 405 naming the allowed one, not a 404.
+    public static let routeMethods: [String: HTTPRequest.Method] = [
+        "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
+        "/v1/chat/completions": .post, "/v1/completions": .post, "/tokenize": .post, "/detokenize": .post,
+    ]
+
+    /// The method a path is served with, matching `{...}` segments to anything.
+    static func allowedMethod(for path: String) -> HTTPRequest.Method? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routeMethods.first { pattern, _ in
+            let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == segments.count
+                && zip(parts, segments).allSatisfy { part, segment in part.hasPrefix("{") ? !segment.isEmpty : part == segment }
+        }?.value
+    }
+
     /// The models served, less those the request's key may not use.
     var modelObjects: [ModelObject] {
         let all = [ModelObject(id: settings.modelID, created: created)]
@@ -223,6 +240,12 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
             response.headers.append(contentsOf: error.headers)
             return response
         } catch let error as any HTTPResponseError {
+            if error.status == .notFound, let allowed = MuseAPI.allowedMethod(for: request.uri.path), allowed != request.method {
+                var response = Self.response(.methodNotAllowed, body: APIError.internalFailure(
+                    "\(request.method) is not allowed on \(request.uri.path); use \(allowed)").body(type: "invalid_request_error"))
+                response.headers[.allow] = allowed.rawValue
+                return response
+            }
             let message = error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status)"
             return Self.response(error.status, body: APIError.internalFailure(message).body(type: "invalid_request_error"))
         } catch {

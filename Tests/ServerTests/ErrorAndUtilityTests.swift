@@ -54,6 +54,25 @@ import Testing
                               code: "model_not_found")
     }
 
+    @Test func aKnownPathWithTheWrongMethodIs405() async throws {
+        let client = InProcessClient(try TestServer.shared.get())
+        try await client.execute(uri: "/v1/chat/completions", method: .get) { response throws in
+            #expect(response.status == .methodNotAllowed && response.headers[.allow] == "POST")
+            #expect(try errorObject(response.body)["message"] as? String == "GET is not allowed on /v1/chat/completions; use POST")
+        }
+        try await client.execute(uri: "/v1/models/anything", method: .delete) { response in
+            #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET")
+        }
+        // Every route of the table answers its own method (none is a 404 or 405).
+        for (path, method) in MuseAPI.routeMethods {
+            let uri = path.replacingOccurrences(of: "{id}", with: TestServer.modelID)
+            try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"],
+                                     body: method == .post ? ByteBuffer(string: "{}") : nil) { response in
+                #expect(response.status != .notFound && response.status != .methodNotAllowed, "\(method) \(path)")
+            }
+        }
+    }
+
     @Test func oversizedBodyIs413() async throws {
         let big = String(repeating: "a", count: TestServer.bodyLimit + 1)
         try await expectError("/v1/chat/completions", body: #"{"model":"\#(Self.model)","messages":[{"role":"user","content":"\#(big)"}]}"#,
