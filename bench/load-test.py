@@ -9,7 +9,7 @@ and errors per server, and the ratios the partner API issue asks for.
 
     python3 bench/load-test.py [--levels 1,4,8,16] [--requests-per-client 2] [--max-tokens 64]
 """
-import argparse, http.client, json, os, socket, statistics, subprocess, sys, threading, time
+import argparse, http.client, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,8 +98,10 @@ def run_level(port, model, clients, per_client, max_tokens):
 
 def start_muse(model, port, threads, slots):
     muse = ROOT / ".build" / "release" / "muse"
+    # Its own empty store: no keys (open on loopback), every request metered as in production.
+    data = tempfile.mkdtemp(prefix="muse-load-")
     process = subprocess.Popen([str(muse), "serve", "--model", model, "--port", str(port), "--threads", str(threads),
-                                "--slots", str(slots), "--ctx", "1024"], stderr=subprocess.DEVNULL)
+                                "--slots", str(slots), "--ctx", "1024", "--data-dir", data], stderr=subprocess.DEVNULL)
     wait_ready(port, process, "/health")
     return process, Path(model).name.removesuffix(".gguf")
 
@@ -127,9 +129,11 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--slots", type=int, default=8)
     parser.add_argument("--skip-llama", action="store_true", help="measure muse serve alone")
+    parser.add_argument("--no-build", action="store_true", help="use .build/release/muse as it is")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
-    subprocess.run(["swift", "build", "-c", "release", "--product", "muse"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "muse"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     report = {}
     servers = [("muse", start_muse)] + ([] if args.skip_llama else [("llama.cpp", start_llama)])
     for name, start in servers:

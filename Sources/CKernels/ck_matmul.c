@@ -8,6 +8,10 @@
 #define ROW_TILE 16
 // Thread chunks are whole multiples of this (the AVX2 kernels' row group).
 #define ROW_ALIGN 4
+// Row chunks per thread: enough that a thread the machine deschedules (the server's other
+// threads share the cores) leaves little for the others to wait on, few enough that claiming
+// them costs nothing next to the rows.
+#define CHUNKS_PER_THREAD 4
 // Fewer tokens than threads * this: the caller quantizes alone (a pool run costs more).
 #define PARALLEL_QUANT_TOKENS_PER_THREAD 2
 
@@ -48,6 +52,8 @@ static void quant_task(void *raw, int t, int nt) {
                  c->a->cols);
 }
 
+// Rows of chunk `t` of `nt` (claimed dynamically, see ck_pool_run_chunks); every row is computed
+// the same way whichever thread takes it, so results do not depend on the split.
 static void dot_task(void *raw, int t, int nt) {
     const mm_ctx *c = raw;
     const ck_matmul_args *a = c->a;
@@ -111,7 +117,9 @@ int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
         if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(&c, 0, 1);
         else ck_pool_run(pool, quant_task, &c);
     }
+    int units = (a->rows + ROW_ALIGN - 1) / ROW_ALIGN;
+    int chunks = ck_pool_threads(pool) * CHUNKS_PER_THREAD;
     if (a->rows < ROW_ALIGN * 2) dot_task(&c, 0, 1); // too small to be worth a dispatch
-    else ck_pool_run(pool, dot_task, &c);
+    else ck_pool_run_chunks(pool, dot_task, &c, chunks < units ? chunks : units);
     return CK_OK;
 }

@@ -24,6 +24,12 @@ struct ck_pool {
     _Atomic int pending;      // workers still running the current task
     _Atomic int sleepers;     // workers blocked (or about to block) on `wake`
     _Atomic int stop;
+    // Chunked runs (ck_pool_run_chunks): the generation that is still open to joiners (0: none),
+    // workers inside it, and the next unclaimed chunk.
+    _Atomic unsigned open;
+    _Atomic int inside;
+    _Atomic int next_chunk;
+    int nchunks;
     ck_task_fn fn;            // written before generation is bumped (release), read after (acquire)
     void *ctx;
     pthread_mutex_t lock;
@@ -74,6 +80,12 @@ static unsigned wait_for_generation(ck_pool *p, unsigned seen) {
     return g;
 }
 
+// Claims chunks until none is left: whichever threads are on a core do the work.
+static void run_chunks(ck_pool *p) {
+    for (int c; (c = atomic_fetch_add_explicit(&p->next_chunk, 1, memory_order_relaxed)) < p->nchunks;)
+        p->fn(p->ctx, c, p->nchunks);
+}
+
 static void *worker_main(void *raw) {
     worker_arg arg = *(worker_arg *)raw;
     free(raw);
@@ -83,15 +95,30 @@ static void *worker_main(void *raw) {
         seen = wait_for_generation(p, seen);
         if (atomic_load_explicit(&p->stop, memory_order_acquire)) break;
         t_in_job = 1;
-        p->fn(p->ctx, arg.index, p->nthreads);
+        if (seen & 1u) {
+            // A chunked run: join only while it is open. The caller closes it and then waits for
+            // `inside` to drain (and we count ourselves in before looking), so fn/ctx are those
+            // of generation `seen` whenever we run them; a late worker skips the run entirely.
+            atomic_fetch_add(&p->inside, 1);
+            if (atomic_load(&p->open) == seen) run_chunks(p);
+            atomic_fetch_sub(&p->inside, 1);
+        } else {
+            p->fn(p->ctx, arg.index, p->nthreads);
+            atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
+        }
         t_in_job = 0;
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
     }
     return NULL;
 }
 
-static void bump_generation(ck_pool *p) {
-    atomic_fetch_add(&p->generation, 1);
+// Generations count in steps of two; the low bit marks a chunked run (so a worker knows the kind
+// of run from the value it woke on, even if the caller has meanwhile moved on).
+static unsigned next_generation(ck_pool *p, int chunked) {
+    return ((atomic_load(&p->generation) >> 1) + 1) << 1 | (unsigned)(chunked != 0);
+}
+
+static void publish_generation(ck_pool *p, unsigned g) {
+    atomic_store(&p->generation, g);
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->lock);
         pthread_cond_broadcast(&p->wake);
@@ -111,6 +138,9 @@ ck_pool *ck_pool_create(int nthreads) {
     atomic_init(&p->pending, 0);
     atomic_init(&p->sleepers, 0);
     atomic_init(&p->stop, 0);
+    atomic_init(&p->open, 0);
+    atomic_init(&p->inside, 0);
+    atomic_init(&p->next_chunk, 0);
     if (nthreads == 1) return p;
     p->threads = calloc((size_t)nthreads, sizeof(pthread_t));
     if (p->threads == NULL) {
@@ -127,7 +157,7 @@ ck_pool *ck_pool_create(int nthreads) {
             free(arg);
             // Stop the workers started so far and give up.
             atomic_store(&p->stop, 1);
-            bump_generation(p);
+            publish_generation(p, next_generation(p, 0));
             for (int j = 1; j < i; j++) pthread_join(p->threads[j], NULL);
             free(p->threads);
             free(p);
@@ -141,7 +171,7 @@ void ck_pool_destroy(ck_pool *p) {
     if (p == NULL) return;
     if (p->nthreads > 1) {
         atomic_store(&p->stop, 1);
-        bump_generation(p);
+        publish_generation(p, next_generation(p, 0));
         for (int i = 1; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
         free(p->threads);
     }
@@ -162,11 +192,38 @@ void ck_pool_run(ck_pool *p, ck_task_fn fn, void *ctx) {
     p->fn = fn;
     p->ctx = ctx;
     atomic_store_explicit(&p->pending, p->nthreads - 1, memory_order_relaxed);
-    bump_generation(p);
+    publish_generation(p, next_generation(p, 0));
     t_in_job = 1;
     fn(ctx, 0, p->nthreads);
     t_in_job = 0;
     for (unsigned spins = 1; atomic_load_explicit(&p->pending, memory_order_acquire) != 0; spins++) {
+        cpu_relax();
+        if (spins % SPINS_PER_YIELD == 0) sched_yield();
+    }
+    pthread_mutex_unlock(&p->run_lock);
+}
+
+void ck_pool_run_chunks(ck_pool *p, ck_task_fn fn, void *ctx, int nchunks) {
+    if (nchunks <= 0) return;
+    if (p == NULL || p->nthreads == 1 || t_in_job || nchunks == 1) {
+        for (int c = 0; c < nchunks; c++) fn(ctx, c, nchunks);
+        return;
+    }
+    pthread_mutex_lock(&p->run_lock);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->nchunks = nchunks;
+    atomic_store(&p->next_chunk, 0);
+    unsigned g = next_generation(p, 1);
+    atomic_store(&p->open, g);
+    publish_generation(p, g);
+    t_in_job = 1;
+    run_chunks(p);
+    t_in_job = 0;
+    // Every chunk is claimed: close the run, then wait only for workers still inside it (a
+    // descheduled worker that never joined is not waited for).
+    atomic_store(&p->open, 0);
+    for (unsigned spins = 1; atomic_load(&p->inside) != 0; spins++) {
         cpu_relax();
         if (spins % SPINS_PER_YIELD == 0) sched_yield();
     }

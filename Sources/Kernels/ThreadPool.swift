@@ -36,4 +36,20 @@ public final class ThreadPool: @unchecked Sendable {
             }
         }
     }
+
+    /// Runs `body(chunk, count)` once for each chunk in 0..<count, every chunk taken by whichever
+    /// thread is free first (`ck_pool_run_chunks`); returns when all have run. `body` must not
+    /// depend on which thread runs it.
+    public func chunks(_ count: Int, _ body: (_ chunk: Int, _ count: Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            var job = escapable
+            withUnsafeMutablePointer(to: &job) { jobPointer in
+                ck_pool_run_chunks(handle, { context, chunk, total in
+                    guard let context else { return }
+                    let job = context.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee
+                    job(Int(chunk), Int(total))
+                }, UnsafeMutableRawPointer(jobPointer), Int32(clamping: count))
+            }
+        }
+    }
 }

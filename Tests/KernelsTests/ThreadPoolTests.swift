@@ -54,3 +54,36 @@ func everyThreadRunsOncePerJob(threads: Int) {
     }
     #expect(inner.withLock { $0.sorted() } == [0, 1])
 }
+
+/// Chunked runs interleaved with whole-pool runs: every chunk runs exactly once and every thread
+/// once per whole-pool run, however late a worker wakes (late workers skip closed chunked runs).
+@Test(arguments: [2, 3])
+func chunkedAndWholePoolRunsInterleave(threads: Int) {
+    let pool = ThreadPool(threadCount: threads)
+    let chunkCounts = Mutex([Int](repeating: 0, count: 13))
+    let threadCounts = Mutex([Int](repeating: 0, count: threads))
+    let rounds = 2000
+    for round in 0..<rounds {
+        pool.chunks(round % 3 == 0 ? 1 : 13) { chunk, count in
+            chunkCounts.withLock { $0[chunk] += count == 13 ? 1 : 0 }
+        }
+        if round % 2 == 0 {
+            pool.parallel { thread, _ in threadCounts.withLock { $0[thread] += 1 } }
+        }
+    }
+    let chunkedRounds = (0..<rounds).filter { $0 % 3 != 0 }.count
+    #expect(chunkCounts.withLock { $0 } == [Int](repeating: chunkedRounds, count: 13))
+    #expect(threadCounts.withLock { $0 } == [Int](repeating: rounds / 2, count: threads))
+}
+
+@Test func chunksSurviveIdleSleepAndNesting() async throws {
+    let pool = ThreadPool(threadCount: 2)
+    let total = Mutex(0)
+    for _ in 0..<3 {
+        pool.chunks(8) { chunk, _ in
+            pool.chunks(2) { inner, _ in total.withLock { $0 += chunk * 2 + inner } }  // nested: inline
+        }
+        try await Task.sleep(for: .milliseconds(5))  // workers fall asleep between runs
+    }
+    #expect(total.withLock { $0 } == 3 * (0..<16).reduce(0, +))
+}

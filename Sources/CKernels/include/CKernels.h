@@ -79,6 +79,11 @@ int ck_pool_threads(const ck_pool *pool);
 /// are done. Calls from several threads are serialised. A NULL pool, or a call made from inside
 /// a running job (nested), runs fn(ctx, 0, 1) on the calling thread.
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
+// Runs fn(ctx, chunk, nchunks) once for every chunk in 0..<nchunks, each claimed by whichever
+// thread (the caller or a worker) is free first: a thread that the machine deschedules delays
+// the run by at most the chunk it holds, not by its whole share. fn must not depend on which
+// thread runs it.
+void ck_pool_run_chunks(ck_pool *pool, ck_task_fn fn, void *ctx, int nchunks);
 
 // MARK: - Matmul
 
