@@ -11,7 +11,7 @@ public struct DecodeState {
     private var stops: StopMatcher
     private let endTokens: Set<Int>
     private let tokenizer: Tokenizer
-    private var grammar: JSONGrammar?
+    private var grammar: OutputGrammar?
     private let contextLength: Int
     private let promptTokens: Int
     private let cachedTokens: Int
@@ -38,7 +38,7 @@ public struct DecodeState {
         stops = StopMatcher(stops: options.stopStrings)
         endTokens = tokenizer.endOfGenerationIDs.union(options.stopTokens)
         self.tokenizer = tokenizer
-        grammar = options.jsonObject ? JSONGrammar() : nil
+        grammar = options.jsonSchema.map { .schema(JSONSchemaGrammar($0)) } ?? (options.jsonObject ? .object(JSONGrammar()) : nil)
         self.contextLength = contextLength
         self.promptTokens = promptTokens
         self.cachedTokens = cachedTokens
@@ -71,7 +71,7 @@ public struct DecodeState {
         }
         let id = sampler.sample(logits: row, history: history)
         if grammar != nil, let bytes = tokenizer.tokenBytes(id) {
-            for byte in bytes { _ = grammar?.accept(byte) }
+            for byte in bytes { grammar?.accept(byte) }
         }
         if options.logprobs, top.first?.id != id {
             chosenLogprob = Float(Perplexity.logProbability(of: id, in: UnsafeBufferPointer(row)))
@@ -94,12 +94,31 @@ public struct DecodeState {
 
     /// Sets to -inf the logits of tokens that cannot continue the JSON so far (control and end
     /// tokens included); false when no token can.
-    static func mask(_ row: UnsafeMutableBufferPointer<Float>, allowedBy grammar: JSONGrammar, tokenizer: Tokenizer) -> Bool {
+    static func mask(_ row: UnsafeMutableBufferPointer<Float>, allowedBy grammar: OutputGrammar, tokenizer: Tokenizer) -> Bool {
+        // Most tokens fail on their first byte: 256 checks settle those without replaying the grammar.
+        let firstBytes = (0...255).map { grammar.accepts([UInt8($0)]) }
+        let room = grammar.stringRoom
         var any = false
         for id in row.indices {
-            if let bytes = tokenizer.tokenBytes(id), grammar.accepts(bytes) { any = true } else { row[id] = -.infinity }
+            if let bytes = tokenizer.tokenBytes(id), let first = bytes.first, firstBytes[Int(first)],
+               bytes.count == 1 || room.map({ isPlainText(bytes, fitting: $0) }) == true || grammar.accepts(bytes) {
+                any = true
+            } else {
+                row[id] = -.infinity
+            }
         }
         return any
+    }
+
+    /// Bytes that may sit inside a JSON string as they are (no quote, backslash or control byte),
+    /// `room` code points at most.
+    static func isPlainText(_ bytes: [UInt8], fitting room: Int) -> Bool {
+        var points = 0
+        for byte in bytes {
+            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { return false }
+            if byte & 0xC0 != 0x80 { points += 1 }
+        }
+        return points <= room
     }
 
     /// The token to evaluate next, or nil when generation is over (also for a full context, the
@@ -132,5 +151,43 @@ public struct DecodeState {
         GenerationResult(text: text, tokens: generated, promptTokens: promptTokens, cachedPromptTokens: cachedTokens,
                          finishReason: finishReason ?? .length, promptSeconds: promptSeconds,
                          generationSeconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// The recogniser a constrained generation follows: any JSON object, or a value of a schema.
+enum OutputGrammar {
+    case object(JSONGrammar)
+    case schema(JSONSchemaGrammar)
+
+    var isComplete: Bool {
+        switch self {
+        case .object(let grammar): return grammar.isComplete
+        case .schema(let grammar): return grammar.isComplete
+        }
+    }
+
+    var stringRoom: Int? {
+        switch self {
+        case .object(let grammar): return grammar.stringRoom
+        case .schema(let grammar): return grammar.stringRoom
+        }
+    }
+
+    func accepts(_ bytes: [UInt8]) -> Bool {
+        switch self {
+        case .object(let grammar): return grammar.accepts(bytes)
+        case .schema(let grammar): return grammar.accepts(bytes)
+        }
+    }
+
+    mutating func accept(_ byte: UInt8) {
+        switch self {
+        case .object(var grammar):
+            _ = grammar.accept(byte)
+            self = .object(grammar)
+        case .schema(var grammar):
+            _ = grammar.accept(byte)
+            self = .schema(grammar)
+        }
     }
 }

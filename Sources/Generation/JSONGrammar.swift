@@ -2,8 +2,9 @@
 /// `accept` refuses any byte after which the text could no longer become valid JSON. It lets
 /// the sampler keep only tokens that continue a valid prefix (`response_format: json_object`).
 /// Runs of whitespace are capped, so a model cannot pad forever.
-public struct JSONGrammar: Sendable, Equatable {
-    enum Mode: Equatable, Sendable {
+/// `JSONGrammar.anyValue()` takes any JSON value instead (the schema grammar's free values).
+public struct JSONGrammar: ByteGrammar, Hashable {
+    enum Mode: Hashable, Sendable {
         case start              // before the top-level object
         case value              // a value is required
         case valueOrClose       // after '[': a value or ']'
@@ -17,7 +18,7 @@ public struct JSONGrammar: Sendable, Equatable {
         case done
     }
 
-    enum NumberPart: Equatable, Sendable { case sign, zero, integer, point, fraction, exponent, exponentSign, exponentDigits }
+    enum NumberPart: Hashable, Sendable { case sign, zero, integer, point, fraction, exponent, exponentSign, exponentDigits }
 
     static let maxDepth = 32
     static let maxWhitespaceRun = 2
@@ -28,20 +29,35 @@ public struct JSONGrammar: Sendable, Equatable {
 
     public init() {}
 
+    /// A recogniser of one JSON value of any type.
+    public static func anyValue() -> JSONGrammar {
+        var grammar = JSONGrammar()
+        grammar.mode = .value
+        return grammar
+    }
+
     /// True once the top-level object is closed: only the end of generation may follow.
     public var isComplete: Bool { mode == .done }
 
-    /// Whether all of `bytes` may follow the text so far (the grammar itself is not changed).
-    public func accepts(_ bytes: [UInt8]) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        var copy = self
-        for byte in bytes where !copy.accept(byte) { return false }
-        return true
+    /// Whether the top-level value may end here: complete, or a top-level number that could
+    /// also go on (only the next byte tells).
+    var canEnd: Bool {
+        if case .number(let part) = mode, stack.isEmpty { return part.canEnd }
+        return mode == .done
+    }
+
+    /// After a value: a separator or closing bracket, or nothing more at the top level.
+    private var afterValue: Mode { stack.isEmpty ? .done : .afterValue }
+
+    /// Inside a string with no escape pending: any plain text may follow.
+    var stringRoom: Int? {
+        if case .string = mode { return Int.max }
+        return nil
     }
 
     /// Consumes one byte; false (and no change worth keeping) when it cannot follow.
     public mutating func accept(_ byte: UInt8) -> Bool {
-        if Self.isWhitespace(byte), case .number(let part) = mode, part.canEnd { mode = .afterValue }
+        if Self.isWhitespace(byte), case .number(let part) = mode, part.canEnd { mode = afterValue }
         if Self.isWhitespace(byte), mode.allowsWhitespace {
             whitespace += 1
             return whitespace <= Self.maxWhitespaceRun
@@ -70,7 +86,7 @@ public struct JSONGrammar: Sendable, Equatable {
             return close(byte)
         case .string(let key):
             switch byte {
-            case UInt8(ascii: "\""): mode = key ? .colon : .afterValue
+            case UInt8(ascii: "\""): mode = key ? .colon : afterValue
             case UInt8(ascii: "\\"): mode = .escape(key: key)
             case 0..<0x20: return false
             default: break
@@ -91,12 +107,12 @@ public struct JSONGrammar: Sendable, Equatable {
                 return true
             }
             guard part.canEnd else { return false }
-            mode = .afterValue
+            mode = afterValue
             return accept(byte)
         case .literal(let rest):
             guard rest.first == byte else { return false }
             let remaining = rest.dropFirst()
-            mode = remaining.isEmpty ? .afterValue : .literal(remaining)
+            mode = remaining.isEmpty ? afterValue : .literal(remaining)
             return true
         case .done:
             return false
@@ -135,7 +151,7 @@ public struct JSONGrammar: Sendable, Equatable {
         return true
     }
 
-    private static func nextNumberPart(_ part: NumberPart, _ byte: UInt8) -> NumberPart? {
+    static func nextNumberPart(_ part: NumberPart, _ byte: UInt8) -> NumberPart? {
         let digit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         switch part {
         case .sign: return byte == UInt8(ascii: "0") ? .zero : (digit ? .integer : nil)
@@ -175,5 +191,23 @@ extension JSONGrammar.NumberPart {
         case .zero, .integer, .fraction, .exponentDigits: return true
         default: return false
         }
+    }
+}
+
+/// A recogniser of generated text, fed one byte at a time.
+public protocol ByteGrammar: Sendable {
+    /// Consumes one byte; false (and no change worth keeping) when it cannot follow.
+    mutating func accept(_ byte: UInt8) -> Bool
+    /// True once the value is closed: only the end of generation may follow.
+    var isComplete: Bool { get }
+}
+
+extension ByteGrammar {
+    /// Whether all of `bytes` may follow the text so far (the grammar itself is not changed).
+    public func accepts(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        var copy = self
+        for byte in bytes where !copy.accept(byte) { return false }
+        return true
     }
 }

@@ -17,6 +17,10 @@ public struct GenerationOptions: Sendable {
     /// Constrain the output to one JSON object (OpenAI's `response_format: json_object`):
     /// only tokens continuing a valid JSON prefix are sampled, and generation ends when it closes.
     public var jsonObject = false
+    /// Constrain the output to one value valid against this schema (`response_format:
+    /// json_schema`, tool calls); generation ends when the top-level value closes. Wins over
+    /// `jsonObject`.
+    public var jsonSchema: JSONSchema?
 
     public init(maxTokens: Int = 256, sampling: SamplingParameters = SamplingParameters(),
                 stopStrings: [String] = [], stopTokens: Set<Int> = [], logprobs: Bool = false, topLogprobs: Int = 0) {

@@ -5,7 +5,8 @@ import Tokenization
 
 extension MuseAPI {
     /// The conversation as the model's chat template renders it, then tokenized.
-    func promptTokens(for messages: [ChatCompletionRequest.Message]) throws(APIError) -> [Int] {
+    /// With `tools`, their description and the reply format join the system prompt.
+    func promptTokens(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil) throws(APIError) -> [Int] {
         guard let template = tokenizer.chatTemplate else {
             throw .badRequest("model '\(settings.modelID)' has no chat template; use /v1/completions", param: "messages")
         }
@@ -21,7 +22,11 @@ extension MuseAPI {
             if case .parts(let parts) = message.content, let other = parts.first(where: { $0.type != "text" }) {
                 throw .badRequest("messages[\(index)]: content parts of type '\(other.type)' are not supported yet", param: "messages")
             }
-            rendered.append(ChatMessage(role: role, content: message.content?.text ?? ""))
+            rendered.append(ChatMessage(role: role, content: message.renderedContent(history: messages)))
+        }
+        if let tools {
+            if rendered[0].role == "system" { rendered[0].content += "\n\n" + tools.systemText }
+            else { rendered.insert(ChatMessage(role: "system", content: tools.systemText), at: 0) }
         }
         return tokenizer.encode(template.render(rendered, addGenerationPrompt: true), addSpecial: true, parseSpecial: true)
     }
@@ -29,7 +34,8 @@ extension MuseAPI {
     func chatCompletions(_ request: ChatCompletionRequest) async throws -> Response {
         let received = Date()
         try checkModel(request.model)
-        let prompt = try promptTokens(for: request.messages)
+        let tools = try ToolPlan(tools: request.tools, choice: request.tool_choice, parallel: request.parallel_tool_calls ?? true)
+        let prompt = try promptTokens(for: request.messages, tools: tools)
         let topLogprobs = request.top_logprobs ?? 0
         if topLogprobs > 0, request.logprobs != true {
             throw APIError.badRequest("top_logprobs requires logprobs: true", param: "top_logprobs")
@@ -37,13 +43,7 @@ extension MuseAPI {
         var validated = try request.sampling.validated(
             vocabularySize: tokenizer.vocabularySize, promptTokens: prompt.count,
             contextLength: scheduler.contextLength, logprobs: request.logprobs ?? false, topLogprobs: topLogprobs)
-        switch request.response_format?.type ?? "text" {
-        case "text": break
-        case "json_object": validated.options.jsonObject = true
-        case "json_schema":
-            throw APIError.badRequest("response_format json_schema is not supported yet; json_object is", param: "response_format")
-        case let other: throw APIError.badRequest("response_format type '\(other)' is not one of text, json_object", param: "response_format")
-        }
+        try Self.apply(request.response_format, to: &validated.options, tools: tools)
         // Every choice is queued now, so a full queue is a 503 before any byte is sent.
         let streams = try (0..<validated.choices).map { index throws(APIError) in
             try scheduler.generate(prompt: prompt, options: validated.options(forChoice: index))
@@ -51,7 +51,7 @@ extension MuseAPI {
         let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
         if validated.stream {
             return streamChat(streams, id: id, created: created, promptTokens: prompt.count, request: validated,
-                              received: received)
+                              tools: tools, received: received)
         }
         var choices: [ChatCompletion.Choice] = []
         var completionTokens = 0, cached = 0
@@ -60,8 +60,10 @@ extension MuseAPI {
             completionTokens += collected.events.count
             if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
             let logprobs = validated.options.logprobs ? ChoiceLogprobs(content: collected.events.map(logprobEntry)) : nil
-            choices.append(.init(index: index, message: .init(role: "assistant", content: collected.text),
-                                 logprobs: logprobs, finish_reason: Self.finishReason(collected.result?.finishReason ?? .stop)))
+            var message = ChatCompletion.Message(role: "assistant", content: collected.text)
+            var finish = Self.finishReason(collected.result?.finishReason ?? .stop)
+            if tools != nil { (message, finish) = ToolAnswer.message(for: collected.text, finishReason: finish) }
+            choices.append(.init(index: index, message: message, logprobs: logprobs, finish_reason: finish))
         }
         return json(ChatCompletion(id: id, created: created, model: settings.modelID,
                                    system_fingerprint: settings.fingerprint, choices: choices,
@@ -69,7 +71,7 @@ extension MuseAPI {
     }
 
     private func streamChat(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>], id: String, created: Int,
-                            promptTokens: Int, request: ValidatedRequest, received: Date) -> Response {
+                            promptTokens: Int, request: ValidatedRequest, tools: ToolPlan?, received: Date) -> Response {
         let body = ResponseBody { writer in
             var completionTokens = 0, cached = 0
             func send(_ choice: ChatCompletionChunk.Choice?, usage: Usage? = nil) async throws {
@@ -80,12 +82,19 @@ extension MuseAPI {
             }
             do {
                 for (index, stream) in streams.enumerated() {
-                    try await send(.init(index: index, delta: .init(role: "assistant", content: ""), logprobs: nil, finish_reason: nil))
+                    // A tool answer is held back until it parses (text or calls): no content yet.
+                    try await send(.init(index: index, delta: .init(role: "assistant", content: tools == nil ? "" : nil),
+                                         logprobs: nil, finish_reason: nil))
+                    var held = ""
                     for try await event in stream {
                         switch event {
                         case .token(let token):
                             if completionTokens == 0 { self.metrics.recordFirstToken(seconds: Date().timeIntervalSince(received)) }
                             completionTokens += token.id >= 0 ? 1 : 0  // id -1: text held back until the end
+                            if tools != nil {
+                                held += token.text
+                                continue
+                            }
                             let logprobs = request.options.logprobs && token.id >= 0
                                 ? ChoiceLogprobs(content: [self.logprobEntry(token)]) : nil
                             try await send(.init(index: index, delta: .init(content: token.text), logprobs: logprobs, finish_reason: nil))
@@ -93,8 +102,13 @@ extension MuseAPI {
                             if index == 0 { cached = result.cachedPromptTokens }
                             self.metrics.recordTokens(prompt: result.promptTokens, cached: result.cachedPromptTokens,
                                                       completion: result.tokens.count)
-                            try await send(.init(index: index, delta: .init(), logprobs: nil,
-                                                 finish_reason: Self.finishReason(result.finishReason)))
+                            var finish = Self.finishReason(result.finishReason)
+                            if tools != nil {
+                                let answer = ToolAnswer.deltas(for: held, finishReason: finish)
+                                for delta in answer.deltas { try await send(.init(index: index, delta: delta, logprobs: nil, finish_reason: nil)) }
+                                finish = answer.finishReason
+                            }
+                            try await send(.init(index: index, delta: .init(), logprobs: nil, finish_reason: finish))
                         }
                     }
                 }
@@ -108,6 +122,31 @@ extension MuseAPI {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: Self.eventStreamHeaders, body: body)
+    }
+
+    /// `response_format`: text, any JSON object, or a value of the given JSON schema.
+    static func apply(_ format: ResponseFormat?, to options: inout GenerationOptions, tools: ToolPlan?) throws(APIError) {
+        let type = format?.type ?? "text"
+        guard type == "text" || tools == nil else {
+            throw .badRequest("response_format \(type) cannot be combined with tools; use tool_choice none", param: "response_format")
+        }
+        switch type {
+        case "text": break
+        case "json_object": options.jsonObject = true
+        case "json_schema":
+            guard let spec = format?.json_schema, let schema = spec.schema else {
+                throw .badRequest("response_format json_schema needs json_schema.schema", param: "response_format")
+            }
+            guard let name = spec.name, !name.isEmpty else {
+                throw .badRequest("response_format json_schema needs json_schema.name", param: "response_format")
+            }
+            do { options.jsonSchema = try JSONSchema(schema) } catch {
+                throw .badRequest("response_format json_schema '\(name)': \(error)", param: "response_format")
+            }
+        default:
+            throw .badRequest("response_format type '\(type)' is not one of text, json_object, json_schema", param: "response_format")
+        }
+        if let tools { options.jsonSchema = tools.schema }
     }
 
     static let eventStreamHeaders: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]

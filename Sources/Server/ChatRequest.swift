@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 
 /// A string or a list of strings (`stop`).
 enum OneOrMany: Decodable, Sendable {
@@ -60,9 +61,17 @@ struct SamplingFields: Decodable, Sendable {
     struct StreamOptions: Decodable, Sendable { var include_usage: Bool? }
 }
 
-/// `response_format`: plain text, or one JSON object (enforced by constrained decoding).
+/// `response_format`: plain text, one JSON object, or a value of a JSON schema (both enforced by
+/// constrained decoding).
 struct ResponseFormat: Decodable, Sendable {
+    struct Schema: Decodable, Sendable {
+        let name: String?
+        let description: String?
+        let schema: JSONValue?
+        let strict: Bool?
+    }
     let type: String
+    let json_schema: Schema?
 }
 
 struct ChatCompletionRequest: Decodable, Sendable {
@@ -70,15 +79,24 @@ struct ChatCompletionRequest: Decodable, Sendable {
         let role: String
         let content: MessageContent?
         let name: String?
+        /// An assistant turn's calls (its content may then be null).
+        let tool_calls: [MessageToolCall]?
+        /// A tool turn: the call it answers.
+        let tool_call_id: String?
     }
     let model: String?
     let messages: [Message]
     let logprobs: Bool?
     let top_logprobs: Int?
     let response_format: ResponseFormat?
+    let tools: [ToolDefinition]?
+    let tool_choice: ToolChoice?
+    let parallel_tool_calls: Bool?
     let sampling: SamplingFields
 
-    enum CodingKeys: String, CodingKey { case model, messages, logprobs, top_logprobs, response_format }
+    enum CodingKeys: String, CodingKey {
+        case model, messages, logprobs, top_logprobs, response_format, tools, tool_choice, parallel_tool_calls
+    }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -87,6 +105,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         top_logprobs = try c.decodeIfPresent(Int.self, forKey: .top_logprobs)
         response_format = try c.decodeIfPresent(ResponseFormat.self, forKey: .response_format)
+        tools = try c.decodeIfPresent([ToolDefinition].self, forKey: .tools)
+        tool_choice = try c.decodeIfPresent(ToolChoice.self, forKey: .tool_choice)
+        parallel_tool_calls = try c.decodeIfPresent(Bool.self, forKey: .parallel_tool_calls)
         sampling = try SamplingFields(from: decoder)
     }
 }

@@ -32,14 +32,17 @@ struct ChoiceLogprobs: Encodable, Sendable {
 struct ChatCompletion: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         let role: String
-        let content: String
+        /// Null when the answer is tool calls.
+        let content: String?
+        var tool_calls: [ToolCall]?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
             try c.encode(content, forKey: .content)
             try c.encode(String?.none, forKey: .refusal)
+            try c.encodeIfPresent(tool_calls, forKey: .tool_calls)
         }
-        enum CodingKeys: String, CodingKey { case role, content, refusal }
+        enum CodingKeys: String, CodingKey { case role, content, refusal, tool_calls }
     }
     struct Choice: Encodable, Sendable {
         let index: Int
@@ -64,11 +67,36 @@ struct ChatCompletion: Encodable, Sendable {
     let usage: Usage
 }
 
+/// A call the assistant makes: `function.arguments` is JSON text, as OpenAI sends it.
+struct ToolCall: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        let name: String
+        let arguments: String
+    }
+    let id: String
+    var type = "function"
+    let function: Function
+}
+
+/// A streamed piece of a tool call: the first of a call carries `id`, `type` and the name, the
+/// next ones fragments of the arguments; `index` says which call they extend.
+struct ToolCallDelta: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        var name: String?
+        var arguments: String?
+    }
+    let index: Int
+    var id: String?
+    var type: String?
+    let function: Function
+}
+
 /// One server-sent event of a streamed chat completion.
 struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Sendable {
         var role: String?
         var content: String?
+        var tool_calls: [ToolCallDelta]?
     }
     struct Choice: Encodable, Sendable {
         let index: Int
