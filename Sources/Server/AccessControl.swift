@@ -19,11 +19,16 @@ public final class AccessControl: Sendable {
     public let limiter: RateLimiter
     public let ledger: UsageLedger
     let loopbackOnly: Bool
+    /// The time rate windows and usage records are taken at (tests fix it, so a minute boundary
+    /// cannot fall between two requests).
+    let now: @Sendable () -> Date
     /// Keys are never deleted, so once one is seen the answer stays yes without asking the store.
     private let keysSeen = Flag()
 
-    public init(database: Database, mode: Mode, server: String, listensOnLoopbackOnly: Bool) {
+    public init(database: Database, mode: Mode, server: String, listensOnLoopbackOnly: Bool,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.mode = mode
+        now = clock
         keys = KeyStore(database: database)
         limiter = RateLimiter(database: database)
         ledger = UsageLedger(database: database, server: server)

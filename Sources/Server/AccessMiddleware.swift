@@ -17,7 +17,7 @@ struct AccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.isMetered(request.uri.path) else { return try await next(request, context) }
         let key = try await access.authorize(request)
-        let started = Date(), meter = RequestMeter(key: key)
+        let started = access.now(), meter = RequestMeter(key: key)
         let recordID: String
         do { recordID = try await access.ledger.begin(key: key, endpoint: request.uri.path, now: started) }
         catch { throw AccessControl.storeFailure(error) }
@@ -50,6 +50,8 @@ struct AccessMiddleware: RouterMiddleware {
 /// rate window. A failing store is logged, not thrown: the answer was already given.
 final class UsageCloser: @unchecked Sendable {  // `closed` behind `lock`
     let access: AccessControl, recordID: String, meter: RequestMeter, started: Date
+    /// Latency is measured on the monotonic clock, whatever `access.now` says.
+    let startInstant = ContinuousClock.now
     private let lock = NSLock()
     private var closed = false
 
@@ -62,15 +64,21 @@ final class UsageCloser: @unchecked Sendable {  // `closed` behind `lock`
 
     func callAsFunction(status: Int) async {
         guard lock.withLock({ () -> Bool in defer { closed = true }; return !closed }) else { return }
-        let outcome = meter.outcome(status: status), now = Date()
+        let outcome = meter.outcome(status: status), now = access.now()
         do {
-            try await access.ledger.finish(recordID, outcome: outcome, latency: now.timeIntervalSince(started), now: now)
+            try await access.ledger.finish(recordID, outcome: outcome, latency: Self.seconds(ContinuousClock.now - startInstant), now: now)
             if let key = meter.key {
                 try await access.limiter.recordTokens(outcome.promptTokens + outcome.completionTokens, for: key, now: now)
             }
         } catch {
             FileHandle.standardError.write(Data("serve: usage record \(recordID) not closed: \(error)\n".utf8))
         }
+    }
+}
+
+extension UsageCloser {
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

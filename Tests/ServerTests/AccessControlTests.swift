@@ -15,7 +15,9 @@ import TestSupport
 
     static func setup(_ location: DatabaseLocation, mode: AccessControl.Mode = .required, loopback: Bool = true) throws -> Setup {
         let shared = try TestServer.shared.get()
-        let access = AccessControl(database: try Database(location), mode: mode, server: "test", listensOnLoopbackOnly: loopback)
+        // A fixed time: the per-minute windows must not roll over between a test's requests.
+        let access = AccessControl(database: try Database(location), mode: mode, server: "test", listensOnLoopbackOnly: loopback,
+                                   clock: { Date(timeIntervalSince1970: 1_800_000_000) })
         let api = MuseAPI(scheduler: shared.scheduler, settings: shared.settings, embeddings: nil, access: access)
         return Setup(client: InProcessClient(api), access: access)
     }
