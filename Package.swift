@@ -35,6 +35,13 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CSQLite", "CPostgres"]),
         // Partner keys (hashed), per-key rate limits and the usage ledger, on Storage.
         .target(name: "PartnerAccess", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
+        // Nutri-Score 2023, NOVA and product nutrition facts (plain Swift; the seeing issue builds on it).
+        .target(name: "Nutrition"),
+        // OpenID Connect sign-in: discovery, PKCE, ID-token validation against the provider's JWKS.
+        .target(name: "Identity", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
@@ -49,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "muse",
             dependencies: [
-                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage",
+                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,6 +71,8 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "Kernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
+        .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

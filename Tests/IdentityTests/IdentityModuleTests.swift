@@ -1,0 +1,6 @@
+import Identity
+import Testing
+
+@Test func identityErrorsCarryTheirMessage() {
+    #expect(IdentityError.invalidToken("x") == .invalidToken("x"))
+}

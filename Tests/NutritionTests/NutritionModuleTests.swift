@@ -1,0 +1,6 @@
+import Nutrition
+import Testing
+
+@Test func nutritionErrorsCarryTheirMessage() {
+    #expect(NutritionError.invalidFacts("x") == .invalidFacts("x"))
+}
