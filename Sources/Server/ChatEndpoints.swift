@@ -5,8 +5,14 @@ import Tokenization
 
 extension MuseAPI {
     /// The conversation as the model's chat template renders it, then tokenized.
-    /// With `tools`, their description and the reply format join the system prompt.
-    func promptTokens(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil) throws(APIError) -> [Int] {
+    /// With `tools`, their description and the reply format join the system prompt; so does a mode's text.
+    func promptTokens(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil,
+                      mode: ChatMode? = nil) throws(APIError) -> [Int] {
+        tokenizer.encode(try renderedPrompt(for: messages, tools: tools, mode: mode), addSpecial: true, parseSpecial: true)
+    }
+
+    func renderedPrompt(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil,
+                        mode: ChatMode? = nil) throws(APIError) -> String {
         guard let template = tokenizer.chatTemplate else {
             throw .badRequest("model '\(settings.modelID)' has no chat template; use /v1/completions", param: "messages")
         }
@@ -24,18 +30,30 @@ extension MuseAPI {
             }
             rendered.append(ChatMessage(role: role, content: message.renderedContent(history: messages)))
         }
-        if let tools {
-            if rendered[0].role == "system" { rendered[0].content += "\n\n" + tools.systemText }
-            else { rendered.insert(ChatMessage(role: "system", content: tools.systemText), at: 0) }
+        for addition in [mode?.systemText, tools?.systemText].compactMap({ $0 }) {
+            if rendered[0].role == "system" { rendered[0].content += "\n\n" + addition }
+            else { rendered.insert(ChatMessage(role: "system", content: addition), at: 0) }
         }
-        return tokenizer.encode(template.render(rendered, addGenerationPrompt: true), addSpecial: true, parseSpecial: true)
+        return template.render(rendered, addGenerationPrompt: true)
     }
 
     func chatCompletions(_ request: ChatCompletionRequest) async throws -> Response {
         let received = Date()
-        try checkModel(request.model)
+        let (model, mode) = try ChatMode.split(model: request.model, field: request.mode)
+        try checkModel(model)
+        switch mode {
+        case .thinking, .contemplating: return try await reasonedCompletion(request, mode: mode ?? .thinking)
+        case .shopping:
+            throw APIError.badRequest("Shopping mode needs the shopping recommender, which this server does not have yet",
+                                      param: "mode", code: "mode_unavailable")
+        case .health:
+            if HealthGuard.extremeDietReason(request.messages.last { $0.role == "user" }?.content?.text ?? "") != nil {
+                return cannedAnswer(HealthGuard.refusal, stream: request.sampling.stream ?? false)
+            }
+        case .instant, nil: break
+        }
         let tools = try ToolPlan(tools: request.tools, choice: request.tool_choice, parallel: request.parallel_tool_calls ?? true)
-        let prompt = try promptTokens(for: request.messages, tools: tools)
+        let prompt = try promptTokens(for: request.messages, tools: tools, mode: mode)
         let topLogprobs = request.top_logprobs ?? 0
         if topLogprobs > 0, request.logprobs != true {
             throw APIError.badRequest("top_logprobs requires logprobs: true", param: "top_logprobs")
@@ -44,6 +62,10 @@ extension MuseAPI {
             vocabularySize: tokenizer.vocabularySize, promptTokens: prompt.count,
             contextLength: scheduler.contextLength, logprobs: request.logprobs ?? false, topLogprobs: topLogprobs)
         try Self.apply(request.response_format, to: &validated.options, tools: tools)
+        if mode == .instant, request.sampling.max_tokens == nil, request.sampling.max_completion_tokens == nil {
+            validated.options.maxTokens = min(validated.options.maxTokens, Self.instantMaxTokens)
+        }
+        let prefix = mode == .health ? HealthGuard.framing + "\n\n" : ""
         // Every choice is queued now, so a full queue is a 503 before any byte is sent.
         let streams = try (0..<validated.choices).map { index throws(APIError) in
             try scheduler.generate(prompt: prompt, options: validated.options(forChoice: index))
@@ -51,7 +73,7 @@ extension MuseAPI {
         let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
         if validated.stream {
             return streamChat(streams, id: id, created: created, promptTokens: prompt.count, request: validated,
-                              tools: tools, received: received)
+                              tools: tools, prefix: prefix, received: received)
         }
         var choices: [ChatCompletion.Choice] = []
         var completionTokens = 0, cached = 0
@@ -60,7 +82,7 @@ extension MuseAPI {
             completionTokens += collected.events.count
             if index == 0 { cached = collected.result?.cachedPromptTokens ?? 0 }
             let logprobs = validated.options.logprobs ? ChoiceLogprobs(content: collected.events.map(logprobEntry)) : nil
-            var message = ChatCompletion.Message(role: "assistant", content: collected.text)
+            var message = ChatCompletion.Message(role: "assistant", content: prefix + collected.text)
             var finish = Self.finishReason(collected.result?.finishReason ?? .stop)
             if tools != nil { (message, finish) = ToolAnswer.message(for: collected.text, finishReason: finish) }
             choices.append(.init(index: index, message: message, logprobs: logprobs, finish_reason: finish))
@@ -71,7 +93,8 @@ extension MuseAPI {
     }
 
     private func streamChat(_ streams: [AsyncThrowingStream<GenerationEvent, any Error>], id: String, created: Int,
-                            promptTokens: Int, request: ValidatedRequest, tools: ToolPlan?, received: Date) -> Response {
+                            promptTokens: Int, request: ValidatedRequest, tools: ToolPlan?, prefix: String,
+                            received: Date) -> Response {
         let body = ResponseBody { writer in
             var completionTokens = 0, cached = 0
             func send(_ choice: ChatCompletionChunk.Choice?, usage: Usage? = nil) async throws {
@@ -83,7 +106,7 @@ extension MuseAPI {
             do {
                 for (index, stream) in streams.enumerated() {
                     // A tool answer is held back until it parses (text or calls): no content yet.
-                    try await send(.init(index: index, delta: .init(role: "assistant", content: tools == nil ? "" : nil),
+                    try await send(.init(index: index, delta: .init(role: "assistant", content: tools == nil ? prefix : nil),
                                          logprobs: nil, finish_reason: nil))
                     var held = ""
                     for try await event in stream {
@@ -122,6 +145,24 @@ extension MuseAPI {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: Self.eventStreamHeaders, body: body)
+    }
+
+    /// Instant's answer length when the request sets none.
+    public static let instantMaxTokens = 160
+
+    /// A fixed answer (Health's refusal), in the shape the request asked for; no model call.
+    func cannedAnswer(_ text: String, stream: Bool) -> Response {
+        let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
+        guard stream else {
+            return json(ChatCompletion(id: id, created: created, model: settings.modelID, system_fingerprint: settings.fingerprint,
+                                       choices: [.init(index: 0, message: .init(role: "assistant", content: text), logprobs: nil,
+                                                       finish_reason: "stop")],
+                                       usage: Usage(prompt: 0, completion: 0, cached: 0)))
+        }
+        return eventStream(id: id, created: created) { send in
+            try await send(.init(index: 0, delta: .init(role: "assistant", content: text), logprobs: nil, finish_reason: nil), nil)
+            try await send(.init(index: 0, delta: .init(), logprobs: nil, finish_reason: "stop"), nil)
+        }
     }
 
     /// `response_format`: text, any JSON object, or a value of the given JSON schema.

@@ -92,10 +92,17 @@ struct ChatCompletionRequest: Decodable, Sendable {
     let tools: [ToolDefinition]?
     let tool_choice: ToolChoice?
     let parallel_tool_calls: Bool?
+    /// `instant`, `thinking`, `contemplating`, `shopping` or `health` (or a `:mode` suffix on `model`).
+    let mode: String?
+    /// Thinking: most tokens of reasoning before the answer is asked for (default: the server's).
+    let reasoning_budget: Int?
+    /// Contemplating: how many reasoned answers are sampled and voted on.
+    let contemplation_samples: Int?
     let sampling: SamplingFields
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs, top_logprobs, response_format, tools, tool_choice, parallel_tool_calls
+        case mode, reasoning_budget, contemplation_samples
     }
 
     init(from decoder: any Decoder) throws {
@@ -105,6 +112,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         top_logprobs = try c.decodeIfPresent(Int.self, forKey: .top_logprobs)
         response_format = try c.decodeIfPresent(ResponseFormat.self, forKey: .response_format)
+        mode = try c.decodeIfPresent(String.self, forKey: .mode)
+        reasoning_budget = try c.decodeIfPresent(Int.self, forKey: .reasoning_budget)
+        contemplation_samples = try c.decodeIfPresent(Int.self, forKey: .contemplation_samples)
         tools = try c.decodeIfPresent([ToolDefinition].self, forKey: .tools)
         tool_choice = try c.decodeIfPresent(ToolChoice.self, forKey: .tool_choice)
         parallel_tool_calls = try c.decodeIfPresent(Bool.self, forKey: .parallel_tool_calls)

@@ -7,12 +7,16 @@ struct Usage: Encodable, Sendable {
     let completion_tokens: Int
     let total_tokens: Int
     let prompt_tokens_details: PromptDetails
+    /// Thinking and Contemplating: how many of the completion tokens were reasoning.
+    let completion_tokens_details: CompletionDetails?
+    struct CompletionDetails: Encodable, Sendable { let reasoning_tokens: Int }
 
-    init(prompt: Int, completion: Int, cached: Int) {
+    init(prompt: Int, completion: Int, cached: Int, reasoning: Int? = nil) {
         prompt_tokens = prompt
         completion_tokens = completion
         total_tokens = prompt + completion
         prompt_tokens_details = PromptDetails(cached_tokens: cached)
+        completion_tokens_details = reasoning.map(CompletionDetails.init)
     }
 }
 
@@ -35,14 +39,20 @@ struct ChatCompletion: Encodable, Sendable {
         /// Null when the answer is tool calls.
         let content: String?
         var tool_calls: [ToolCall]?
+        /// Thinking and Contemplating: the reasoning, apart from the answer (as DeepSeek and vLLM send it).
+        var reasoning_content: String?
+        /// Contemplating: how many samples were drawn and how many agreed with this answer.
+        var contemplation: Contemplation?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
             try c.encode(content, forKey: .content)
             try c.encode(String?.none, forKey: .refusal)
             try c.encodeIfPresent(tool_calls, forKey: .tool_calls)
+            try c.encodeIfPresent(reasoning_content, forKey: .reasoning_content)
+            try c.encodeIfPresent(contemplation, forKey: .contemplation)
         }
-        enum CodingKeys: String, CodingKey { case role, content, refusal, tool_calls }
+        enum CodingKeys: String, CodingKey { case role, content, refusal, tool_calls, reasoning_content, contemplation }
     }
     struct Choice: Encodable, Sendable {
         let index: Int
@@ -65,6 +75,14 @@ struct ChatCompletion: Encodable, Sendable {
     let system_fingerprint: String
     let choices: [Choice]
     let usage: Usage
+}
+
+/// The vote of a Contemplating answer.
+struct Contemplation: Encodable, Sendable {
+    let samples: Int
+    let agreeing: Int
+    /// Every sample's answer, in sample order.
+    let answers: [String]
 }
 
 /// A call the assistant makes: `function.arguments` is JSON text, as OpenAI sends it.
@@ -97,6 +115,8 @@ struct ChatCompletionChunk: Encodable, Sendable {
         var role: String?
         var content: String?
         var tool_calls: [ToolCallDelta]?
+        var reasoning_content: String?
+        var contemplation: Contemplation?
     }
     struct Choice: Encodable, Sendable {
         let index: Int

@@ -14,6 +14,8 @@ public struct ServerSettings: Sendable {
     public var bodyLimit: Int
     /// `system_fingerprint` of every response: engine version and model file SHA-256 prefix.
     public var fingerprint: String
+    /// Thinking's reasoning budget and Contemplating's sample count.
+    public var reasoning = ReasoningSettings()
 
     public init(host: String, port: Int, modelID: String, contextLength: Int, maxQueue: Int, bodyLimit: Int,
                 fingerprint: String) {

@@ -8,7 +8,7 @@ import Foundation
 struct ConfigFile: Sendable {
     static let knownKeys: Set<String> = [
         "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder",
-        "data-dir", "database-url", "auth",
+        "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
     ]
 
     let path: String?

@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
-            MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH), else the config file (muse.toml: the \
+            MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
+            MUSE_CONTEMPLATION_SAMPLES), else the config file (muse.toml: the \
             flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
 
             Partner keys (`muse keys create`) are checked on every /v1 route; each request's tokens, latency and \
@@ -53,6 +54,12 @@ struct Serve: AsyncParsableCommand {
         """)
     var auth: String?
 
+    @Option(name: .customLong("reasoning-budget"), help: "Thinking mode: reasoning tokens before the answer is asked for (env MUSE_REASONING_BUDGET; default 256).")
+    var reasoningBudget: Int?
+
+    @Option(name: .customLong("contemplation-samples"), help: "Contemplating mode: reasoned answers sampled and voted on (env MUSE_CONTEMPLATION_SAMPLES; default 4).")
+    var contemplationSamples: Int?
+
     @Flag(name: .customLong("print-config"), help: "Print the settings in effect and where each came from, then exit.")
     var printConfig = false
 
@@ -73,6 +80,13 @@ struct Serve: AsyncParsableCommand {
         guard let authMode = AccessControl.Mode(rawValue: authName) else {
             throw CommandFailure("--auth must be one of \(AccessControl.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        var reasoning = ReasoningSettings()
+        reasoning.budget = try sources.int(reasoningBudget, env: "MUSE_REASONING_BUDGET", key: "reasoning-budget") ?? reasoning.budget
+        reasoning.samples = try sources.int(contemplationSamples, env: "MUSE_CONTEMPLATION_SAMPLES", key: "contemplation-samples")
+            ?? reasoning.samples
+        guard (16...4096).contains(reasoning.budget), (2...8).contains(reasoning.samples) else {
+            throw CommandFailure("--reasoning-budget must be 16...4096 and --contemplation-samples 2...8")
+        }
         guard (1...64).contains(slots) else { throw CommandFailure("--slots must be between 1 and 64") }
         guard (0...65535).contains(port) else { throw CommandFailure("--port must be between 0 (any free port) and 65535") }
         guard maxQueue >= 1, maxBody >= 1024 else { throw CommandFailure("--max-queue must be at least 1 and --max-body at least 1024") }
@@ -91,6 +105,8 @@ struct Serve: AsyncParsableCommand {
                 max-queue: \(maxQueue)
                 max-body: \(maxBody)
                 auth: \(authMode.rawValue)
+                reasoning-budget: \(reasoning.budget)
+                contemplation-samples: \(reasoning.samples)
                 store: \(location)
                 """)
             return
@@ -103,9 +119,10 @@ struct Serve: AsyncParsableCommand {
         let defaultID = fileName.hasSuffix(".gguf") ? String(fileName.dropLast(5)) : fileName
         let modelID = sources.string(modelID, env: "MUSE_MODEL_ID", key: "model-id") ?? defaultID
         let sha = try Bench.sha256(of: loaded.path)
-        let settings = ServerSettings(
+        var settings = ServerSettings(
             host: host, port: port, modelID: modelID, contextLength: context, maxQueue: maxQueue, bodyLimit: maxBody,
             fingerprint: ServerSettings.fingerprint(engineVersion: MuseVersion.engine, modelSHA256: sha))
+        settings.reasoning = reasoning
         let database: Database
         do { database = try Database(location, connections: 4) } catch { throw CommandFailure("\(location): \(error)") }
         let replica = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
