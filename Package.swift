@@ -42,6 +42,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
+        .target(name: "Evaluation", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "muse",
             dependencies: [
-                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition",
+                "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

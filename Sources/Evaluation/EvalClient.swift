@@ -1,0 +1,67 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Asks a running `muse serve` through the public API, exactly as a partner would.
+public struct EvalClient: Sendable {
+    public let baseURL: String
+    public let apiKey: String?
+    static let timeout: TimeInterval = 600
+
+    public init(baseURL: String, apiKey: String?) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+    }
+
+    public struct Answer: Sendable {
+        public let content: String
+        public let reasoning: String?
+        public let fingerprint: String
+        public let model: String
+    }
+
+    func request(_ path: String, body: [String: Any]?) async throws -> [String: Any] {
+        guard let url = URL(string: baseURL + path) else { throw EvaluationError.server("bad base URL \(baseURL)") }
+        var request = URLRequest(url: url, timeoutInterval: Self.timeout)
+        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw EvaluationError.server("\(path): HTTP \(status), not JSON")
+        }
+        guard status == 200 else {
+            let message = (object["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(status)"
+            throw EvaluationError.server("\(path): HTTP \(status): \(message)")
+        }
+        return object
+    }
+
+    /// The first model the server lists (the served language model).
+    public func servedModel() async throws -> String {
+        let list = try await request("/models", body: nil)
+        guard let id = (list["data"] as? [[String: Any]])?.first?["id"] as? String else {
+            throw EvaluationError.server("/models lists no model")
+        }
+        return id
+    }
+
+    public func ask(model: String, mode: String, system: String?, prompt: String, temperature: Double, maxTokens: Int,
+                    seed: Int) async throws -> Answer {
+        var messages: [[String: String]] = []
+        if let system { messages.append(["role": "system", "content": system]) }
+        messages.append(["role": "user", "content": prompt])
+        var body: [String: Any] = ["model": model, "messages": messages, "temperature": temperature, "max_tokens": maxTokens,
+                                   "seed": seed]
+        if mode != "default" { body["mode"] = mode }
+        let object = try await request("/chat/completions", body: body)
+        let message = (object["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any]
+        return Answer(content: message?["content"] as? String ?? "", reasoning: message?["reasoning_content"] as? String,
+                      fingerprint: object["system_fingerprint"] as? String ?? "", model: object["model"] as? String ?? model)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `muse eval` end to end: a run through a server it starts, `verify` on the fresh report, and
+/// `verify` refusing a tampered one.
+@Suite(.serialized) struct EvalCommandTests {
+    @Test func aFreshReportVerifiesAndATamperedOneDoesNot() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("muse-eval-\(UUID().uuidString)").path
+        let out = folder + "/report"
+        let run = try CLITests.muse(["eval", "--suite", "arithmetic", "--mode", "instant", "--limit", "3", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("| arithmetic v1 | instant |"), "\(run.stdout)")
+        let report = try String(contentsOfFile: out + ".json", encoding: .utf8)
+        #expect(report.contains("\"fingerprint\" : \"muse-") && report.contains("\"suiteSHA256\""))
+        let fresh = try CLITests.muse(["eval", "verify", out + ".json", "--items", "2"])
+        #expect(fresh.status == 0 && fresh.stdout.contains("holds"), "\(fresh.stderr)")
+
+        // An output rewritten (keeping its score consistent) is caught by asking again.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        var runs = try #require(object["runs"] as? [[String: Any]])
+        var samples = try #require(runs[0]["samples"] as? [[String: Any]])
+        samples[0]["output"] = "I am certain: \(samples[0]["expected"] ?? "")"
+        samples[0]["correct"] = true
+        runs[0]["samples"] = samples
+        var tampered = object
+        tampered["runs"] = runs
+        try JSONSerialization.data(withJSONObject: tampered).write(to: URL(fileURLWithPath: out + "-tampered.json"))
+        let caught = try CLITests.muse(["eval", "verify", out + "-tampered.json", "--items", "2"])
+        #expect(caught.status != 0, "\(caught.stdout)")
+        #expect(caught.stderr.contains("arith-1"), "\(caught.stderr)")
+    }
+}
