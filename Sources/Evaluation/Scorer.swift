@@ -3,7 +3,8 @@ import Foundation
 /// Scores an output by code, never by another model: `number` compares the last number in the
 /// output with the answer; the instruction checks test the output's form.
 ///
-/// Checks: `number`, `number_only` (the whole output is the number), `exact_words:N`,
+/// Checks: `number`, `choice` (the first standalone letter A-E, or the text of the right
+/// option, is the answer's letter), `number_only` (the whole output is the number), `exact_words:N`,
 /// `max_words:N`, `lines:N` (non-empty lines), `uppercase`, `lowercase`, `no_comma`,
 /// `contains:TEXT` (case-insensitive), `starts_with:TEXT`, `json_keys:A,B` (a JSON object with
 /// exactly these keys; `answer` may give `key=value` pairs that must match).
@@ -11,7 +12,7 @@ public enum Scorer {
     /// Numbers equal within this (answers are exact integers or short decimals).
     static let numberTolerance = 1e-6
 
-    static let kinds: Set<String> = ["number", "number_only", "exact_words", "max_words", "lines", "uppercase", "lowercase",
+    static let kinds: Set<String> = ["number", "choice", "number_only", "exact_words", "max_words", "lines", "uppercase", "lowercase",
                                      "no_comma", "contains", "starts_with", "json_keys"]
 
     public static func isKnown(_ check: String) -> Bool { kinds.contains(kind(check)) }
@@ -31,6 +32,9 @@ public enum Scorer {
         case "number":
             guard let last = numbers(in: text).last else { return ("", false) }
             return (format(last), matches(last, item.answer))
+        case "choice":
+            let letter = text.matches(of: /(?:^|[^A-Za-z])([A-E])(?:[^A-Za-z]|$)/).first.map { String($0.output.1) } ?? ""
+            return (letter, letter == item.answer)
         case "number_only":
             let value = Double(text.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
             return (text, value.map { matches($0, item.answer) } ?? false)

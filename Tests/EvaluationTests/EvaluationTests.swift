@@ -25,6 +25,8 @@ import Testing
         #expect(check("number", "3 + 5 = 8, so he has 8 apples.", answer: "8"))
         #expect(!check("number", "He has 8 apples, then 9.", answer: "8"), "the last number counts")
         #expect(check("number", "It costs 1,250 dollars", answer: "1250"))
+        #expect(check("choice", "The answer is B) Mercury.", answer: "B") && check("choice", "(C)", answer: "C"))
+        #expect(!check("choice", "A or B", answer: "B"), "the first letter given counts")
         #expect(check("number_only", "42", answer: "42") && !check("number_only", "It is 42", answer: "42"))
         #expect(check("exact_words:3", "Blue and bright") && !check("exact_words:3", "Blue"))
         #expect(check("max_words:5", "Bees make honey.") && !check("max_words:2", "Bees make honey."))
@@ -77,10 +79,14 @@ import Testing
 
     @Test func everySuiteFileLoadsWithItsCanary() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.suites.path).filter { $0.hasSuffix(".jsonl") }
-        #expect(files.count >= 2)
+        #expect(files.count >= 3)
         for file in files {
             let suite = try EvalSuite(contentsOf: Self.suites.appendingPathComponent(file))
             #expect(!suite.items.isEmpty && suite.header.canary.hasPrefix(EvalSuite.canaryPrefix), "\(file)")
+            for item in suite.items where item.check == "choice" {
+                #expect(item.source?.isEmpty == false, "\(file)/\(item.id): a hand-written answer cites its source")
+                #expect(item.prompt.contains("\(item.answer))"), "\(file)/\(item.id): the answer is one of the options")
+            }
         }
     }
 }
