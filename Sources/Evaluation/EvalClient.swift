@@ -7,7 +7,15 @@ import FoundationNetworking
 public struct EvalClient: Sendable {
     public let baseURL: String
     public let apiKey: String?
-    static let timeout: TimeInterval = 600
+    /// A Contemplating answer waits for its samples behind other requests: allow minutes.
+    static let timeout: TimeInterval = 900
+    /// The shared session's 60 s request timeout would cut long answers; this one waits.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.default
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        return URLSession(configuration: configuration)
+    }()
 
     public init(baseURL: String, apiKey: String?) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -30,7 +38,7 @@ public struct EvalClient: Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw EvaluationError.server("\(path): HTTP \(status), not JSON")
