@@ -7,73 +7,16 @@
 public enum NutriScore2023 {
     public static func score(_ facts: NutritionFacts, _ category: NutriScoreCategory) throws -> NutriScoreResult {
         try facts.validate()
-        var missing: [String] = []
-        func component(_ name: NutriScoreComponent, _ value: Double?, _ table: PointsTable, input: String) -> ComponentScore {
-            guard let value else {
-                missing.append(input)
-                return ComponentScore(name, possible: table.possiblePoints, maximum: table.maximum)
-            }
-            return ComponentScore(name, possible: [table.points(value)], maximum: table.maximum)
-        }
-
-        // Negative points. The fats category's two saturates components share an input, so their
-        // possible sums are enumerated together rather than added as independent ranges.
-        var negative: [ComponentScore]
-        var negativeSums: [Int]
-        if category == .fat {
-            let saturates = SaturatesPair.possible(saturatedFat: facts.saturatedFat, fat: facts.fat)
-            if facts.saturatedFat == nil { missing.append(NutritionFacts.CodingKeys.saturatedFat.rawValue) }
-            if facts.fat == nil { missing.append(NutritionFacts.CodingKeys.fat.rawValue) }
-            negative = [
-                ComponentScore(.energyFromSaturates, possible: Array(Set(saturates.map(\.energy))).sorted(),
-                               maximum: NutriScoreTables.energyFromSaturates.maximum),
-                component(.sugars, facts.sugars, NutriScoreTables.sugars, input: "sugars_g"),
-                ComponentScore(.saturatesToLipidsRatio, possible: Array(Set(saturates.map(\.ratio))).sorted(),
-                               maximum: NutriScoreTables.saturatesToLipidsRatio.maximum),
-                component(.salt, facts.salt, NutriScoreTables.salt, input: "salt_g"),
-            ]
-            negativeSums = PossiblePoints.sums(Array(Set(saturates.map { $0.energy + $0.ratio })),
-                                               PossiblePoints.sums(negative[1].possible, negative[3].possible))
-        } else {
-            let beverage = category.isBeverage
-            negative = [
-                component(.energy, facts.energyKJ, beverage ? NutriScoreTables.beverageEnergy : NutriScoreTables.energy,
-                          input: "energy_kj"),
-                component(.sugars, facts.sugars, beverage ? NutriScoreTables.beverageSugars : NutriScoreTables.sugars,
-                          input: "sugars_g"),
-                component(.saturatedFat, facts.saturatedFat, NutriScoreTables.saturatedFat, input: "saturated_fat_g"),
-                component(.salt, facts.salt, NutriScoreTables.salt, input: "salt_g"),
-            ]
-            if beverage {
-                let penalty = NutriScoreTables.sweetenerPenalty
-                let possible = facts.nonNutritiveSweeteners.map { [$0 ? penalty : 0] } ?? [0, penalty]
-                if facts.nonNutritiveSweeteners == nil { missing.append("non_nutritive_sweeteners") }
-                negative.append(ComponentScore(.nonNutritiveSweeteners, possible: possible, maximum: penalty))
-            }
-            negativeSums = negative.map(\.possible).reduce([0], PossiblePoints.sums)
-        }
-
-        // Positive points.
-        let beverage = category.isBeverage
-        var protein = component(.protein, facts.protein,
-                                beverage ? NutriScoreTables.beverageProtein : NutriScoreTables.protein, input: "protein_g")
-        if category == .redMeat {
-            let cap = NutriScoreTables.redMeatProteinCap
-            protein = ComponentScore(.protein, possible: Array(Set(protein.possible.map { min($0, cap) })).sorted(),
-                                     maximum: cap)
-        }
-        let positive = [
-            component(.fibre, facts.fibre, NutriScoreTables.fibre, input: "fibre_g"),
-            protein,
-            component(.fruitsVegetablesLegumes, facts.fruitsVegetablesLegumesPercent,
-                      beverage ? NutriScoreTables.beverageFruitsVegetablesLegumes : NutriScoreTables.fruitsVegetablesLegumes,
-                      input: "fruits_vegetables_legumes_percent"),
-        ]
+        var reader = ComponentReader()
+        let (negative, negativeSums) = category == .fat
+            ? fatsNegative(facts, &reader) : negative(facts, category, &reader)
+        let positive = positive(facts, category, &reader)
+        let protein = positive[1]
         let otherPositive = PossiblePoints.sums(positive[0].possible, positive[2].possible)
 
         // Protein counting hinges on N alone, so each possible N is taken in turn; the positive
         // components are independent of N and contribute their extremes.
-        let proteinAlwaysCounts = beverage || category == .cheese
+        let proteinAlwaysCounts = category.isBeverage || category == .cheese
         let limit = NutriScoreTables.proteinNegativePointsLimit(category)
         var lowest = Int.max, highest = Int.min
         var counted = Set<Bool>()
@@ -90,10 +33,88 @@ public enum NutriScore2023 {
         // Unknown only when the range says nothing: water's single reachable grade stays known.
         let saysNothing = gradeRange == NutriScoreTables.reachableGrades(category)
             && gradeRange.lowerBound != gradeRange.upperBound
-        let status: NutriScoreResult.Status = missing.isEmpty ? .exact : saysNothing ? .unknown : .estimated
+        let status: NutriScoreResult.Status = reader.missing.isEmpty ? .exact : saysNothing ? .unknown : .estimated
         return NutriScoreResult(category: category, negative: negative, positive: positive,
-                                proteinCounted: counted.count == 1 ? counted.first : nil,
-                                scoreRange: scoreRange, gradeRange: gradeRange, status: status, missingInputs: missing)
+                                proteinCounted: counted.count == 1 ? counted.first : nil, scoreRange: scoreRange,
+                                gradeRange: gradeRange, status: status, missingInputs: reader.missing)
+    }
+
+    /// Energy, sugars, saturated fat, salt (and the beverages' sweetener penalty), with every N
+    /// they can add up to.
+    private static func negative(_ facts: NutritionFacts, _ category: NutriScoreCategory,
+                                 _ reader: inout ComponentReader) -> ([ComponentScore], [Int]) {
+        let beverage = category.isBeverage
+        var negative = [
+            reader.component(.energy, facts.energyKJ, beverage ? NutriScoreTables.beverageEnergy : NutriScoreTables.energy,
+                             input: "energy_kj"),
+            reader.component(.sugars, facts.sugars, beverage ? NutriScoreTables.beverageSugars : NutriScoreTables.sugars,
+                             input: "sugars_g"),
+            reader.component(.saturatedFat, facts.saturatedFat, NutriScoreTables.saturatedFat, input: "saturated_fat_g"),
+            reader.component(.salt, facts.salt, NutriScoreTables.salt, input: "salt_g"),
+        ]
+        if beverage {
+            let penalty = NutriScoreTables.sweetenerPenalty
+            let possible = facts.nonNutritiveSweeteners.map { [$0 ? penalty : 0] } ?? [0, penalty]
+            if facts.nonNutritiveSweeteners == nil { reader.missing.append("non_nutritive_sweeteners") }
+            negative.append(ComponentScore(.nonNutritiveSweeteners, possible: possible, maximum: penalty))
+        }
+        return (negative, negative.map(\.possible).reduce([0], PossiblePoints.sums))
+    }
+
+    /// The fats category's negatives. Its two saturates components share an input, so their
+    /// possible sums are enumerated together rather than added as independent ranges.
+    private static func fatsNegative(_ facts: NutritionFacts,
+                                     _ reader: inout ComponentReader) -> ([ComponentScore], [Int]) {
+        let saturates = SaturatesPair.possible(saturatedFat: facts.saturatedFat, fat: facts.fat)
+        if facts.saturatedFat == nil { reader.missing.append("saturated_fat_g") }
+        if facts.fat == nil { reader.missing.append("fat_g") }
+        let sugars = reader.component(.sugars, facts.sugars, NutriScoreTables.sugars, input: "sugars_g")
+        let salt = reader.component(.salt, facts.salt, NutriScoreTables.salt, input: "salt_g")
+        let negative = [
+            ComponentScore(.energyFromSaturates, possible: Array(Set(saturates.map(\.energy))).sorted(),
+                           maximum: NutriScoreTables.energyFromSaturates.maximum),
+            sugars,
+            ComponentScore(.saturatesToLipidsRatio, possible: Array(Set(saturates.map(\.ratio))).sorted(),
+                           maximum: NutriScoreTables.saturatesToLipidsRatio.maximum),
+            salt,
+        ]
+        let sums = PossiblePoints.sums(Array(Set(saturates.map { $0.energy + $0.ratio })),
+                                       PossiblePoints.sums(sugars.possible, salt.possible))
+        return (negative, sums)
+    }
+
+    /// Fibre, protein (capped for red meat) and fruits/vegetables/legumes, in that order.
+    private static func positive(_ facts: NutritionFacts, _ category: NutriScoreCategory,
+                                 _ reader: inout ComponentReader) -> [ComponentScore] {
+        let beverage = category.isBeverage
+        let fibre = reader.component(.fibre, facts.fibre, NutriScoreTables.fibre, input: "fibre_g")
+        var protein = reader.component(.protein, facts.protein,
+                                       beverage ? NutriScoreTables.beverageProtein : NutriScoreTables.protein,
+                                       input: "protein_g")
+        if category == .redMeat {
+            let cap = NutriScoreTables.redMeatProteinCap
+            protein = ComponentScore(.protein, possible: Array(Set(protein.possible.map { min($0, cap) })).sorted(),
+                                     maximum: cap)
+        }
+        let fruitsVegetablesLegumes = reader.component(
+            .fruitsVegetablesLegumes, facts.fruitsVegetablesLegumesPercent,
+            beverage ? NutriScoreTables.beverageFruitsVegetablesLegumes : NutriScoreTables.fruitsVegetablesLegumes,
+            input: "fruits_vegetables_legumes_percent")
+        return [fibre, protein, fruitsVegetablesLegumes]
+    }
+}
+
+/// Scores one input at a time, noting the JSON key of each one that is missing.
+struct ComponentReader {
+    var missing: [String] = []
+
+    mutating func component(_ name: NutriScoreComponent, _ value: Double?, _ table: PointsTable,
+                            input: String) -> ComponentScore {
+        guard let value else {
+            missing.append(input)
+            return ComponentScore(name, possible: table.possiblePoints, maximum: table.maximum)
+        }
+        return ComponentScore(name, possible: [table.points(value)], maximum: table.maximum)
     }
 }
 
