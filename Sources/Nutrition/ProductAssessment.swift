@@ -104,7 +104,7 @@ private struct AssessmentJSON: Encodable {
         case name, category, status, score, scoreRange = "score_range", grade, gradeRange = "grade_range"
         case proteinCounted = "protein_counted", negative, positive, missingInputs = "missing_inputs", nova
         case sweetenersFromIngredients = "sweeteners_from_ingredients"
-        case component, points, min, max, maximum, best, worst, group, markers
+        case component, points, min, max, outOf = "out_of", best, worst, group, markers
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -144,7 +144,7 @@ private struct AssessmentJSON: Encodable {
             try item.encode(component.points.value, forKey: .points)
             try item.encode(component.points.range.lowerBound, forKey: .min)
             try item.encode(component.points.range.upperBound, forKey: .max)
-            try item.encode(component.maximum, forKey: .maximum)
+            try item.encode(component.maximum, forKey: .outOf)
         }
     }
 }

@@ -100,7 +100,7 @@ import Testing
         let positive = try #require(object["positive"] as? [[String: Any]])
         let fibre = try #require(positive.first)
         #expect(fibre["component"] as? String == "fibre" && fibre["points"] is NSNull)
-        #expect(fibre["min"] as? Int == 0 && fibre["max"] as? Int == 5 && fibre["maximum"] as? Int == 5)
+        #expect(fibre["min"] as? Int == 0 && fibre["max"] as? Int == 5 && fibre["out_of"] as? Int == 5)
         #expect(object["missing_inputs"] as? [String] == ["non_nutritive_sweeteners", "fibre_g"])
     }
 }
