@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
-        .target(name: "Evaluation", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -89,14 +89,16 @@ struct Eval: AsyncParsableCommand {
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the generated suites (arithmetic) from their seeds.")
+        static let configuration = CommandConfiguration(abstract: "Write the generated suites (arithmetic, nutrition) from their seeds.")
         @Option(help: "Folder of the suite files.") var suites = "evals/suites"
 
         func run() async throws {
-            let path = suites + "/\(ArithmeticSuite.name)-v\(ArithmeticSuite.version).jsonl"
-            try EvalSuite.text(header: ArithmeticSuite.header(), items: ArithmeticSuite.items())
-                .write(toFile: path, atomically: true, encoding: .utf8)
-            print(path)
+            let generated = [(ArithmeticSuite.header(), ArithmeticSuite.items()), (NutritionSuite.header(), try NutritionSuite.items())]
+            for (header, items) in generated {
+                let path = suites + "/\(header.suite)-v\(header.version).jsonl"
+                try EvalSuite.text(header: header, items: items).write(toFile: path, atomically: true, encoding: .utf8)
+                print(path)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Nutrition
 import Testing
 
 /// Suites, scorers and statistics of `muse eval`, without a server.
@@ -77,15 +78,39 @@ import Testing
         }
     }
 
+    /// The nutrition suite is its generator's output, and every grade is our Nutri-Score
+    /// module's for the facts the question states.
+    @Test func committedNutritionSuiteMatchesTheNutritionModule() throws {
+        let file = Self.suites.appendingPathComponent("nutrition-v1.jsonl")
+        #expect(try String(contentsOf: file, encoding: .utf8)
+                == (try EvalSuite.text(header: NutritionSuite.header(), items: try NutritionSuite.items())))
+        let items = try EvalSuite(contentsOf: file).items
+        #expect(items.count == NutritionSuite.count)
+        #expect(Set(items.map(\.answer)).count >= 3, "the grades are spread over several letters")
+        for item in items {
+            let values = item.prompt.matches(of: /(\d+(?:\.\d+)?)\s*(?:kJ|g|%)/).compactMap { Double(String($0.output.1)) }
+                .dropFirst()  // "per 100 g"
+            try #require(values.count == 7, "\(item.id)")
+            let v = Array(values)
+            let facts = NutritionFacts(energyKJ: v[0], sugars: v[1], saturatedFat: v[2], salt: v[3], fibre: v[4], protein: v[5],
+                                       fruitsVegetablesLegumesPercent: v[6])
+            #expect(try NutriScore2023.score(facts, .general).grade?.rawValue == item.answer, "\(item.id)")
+        }
+    }
+
     @Test func everySuiteFileLoadsWithItsCanary() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.suites.path).filter { $0.hasSuffix(".jsonl") }
-        #expect(files.count >= 3)
+        #expect(files.count >= 4)
         for file in files {
             let suite = try EvalSuite(contentsOf: Self.suites.appendingPathComponent(file))
             #expect(!suite.items.isEmpty && suite.header.canary.hasPrefix(EvalSuite.canaryPrefix), "\(file)")
             for item in suite.items where item.check == "choice" {
                 #expect(item.source?.isEmpty == false, "\(file)/\(item.id): a hand-written answer cites its source")
-                #expect(item.prompt.contains("\(item.answer))"), "\(file)/\(item.id): the answer is one of the options")
+                if item.prompt.contains("A)") {
+                    #expect(item.prompt.contains("\(item.answer))"), "\(file)/\(item.id): the answer is one of the options")
+                } else {
+                    #expect(["A", "B", "C", "D", "E"].contains(item.answer), "\(file)/\(item.id)")
+                }
             }
         }
     }

@@ -1,6 +1,0 @@
-import Nutrition
-import Testing
-
-@Test func nutritionErrorsCarryTheirMessage() {
-    #expect(NutritionError.invalidFacts("x") == .invalidFacts("x"))
-}
