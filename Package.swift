@@ -72,7 +72,15 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
+        // TestOIDCProvider (a loopback OpenID provider) runs on Hummingbird, in the tests only.
+        .testTarget(name: "IdentityTests", dependencies: [
+            "Identity",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
