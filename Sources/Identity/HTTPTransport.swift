@@ -111,6 +111,13 @@ private final class CappedCollector: NSObject, URLSessionDataDelegate, @unchecke
         completionHandler(tooLarge ? .cancel : .allow)
     }
 
+    /// Redirects are not followed: one could lead from https to plain http, and no provider
+    /// endpoint we call is meant to redirect. The 3xx itself then fails as a status.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let overflow = lock.withLock {
             body.append(data)

@@ -79,7 +79,9 @@ public struct IDTokenValidator: Sendable {
         let audiences: [String]
         switch claims["aud"] {
         case .string(let single)?: audiences = [single]
-        case .array(let many)?: audiences = many.compactMap(\.stringValue)
+        case .array(let many)?:
+            audiences = many.compactMap(\.stringValue)
+            guard audiences.count == many.count else { throw .malformedToken("aud holds a non-string") }
         default: throw .missingClaim("aud")
         }
         let trusted = additionalTrustedAudiences.union([clientID])
