@@ -74,8 +74,20 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
+<<<<<<< HEAD
         .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
+=======
+        // TestOIDCProvider (a loopback OpenID provider) runs on Hummingbird, in the tests only.
+        .testTarget(name: "IdentityTests", dependencies: [
+            "Identity",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+>>>>>>> identity
         .testTarget(
             name: "ServerTests",
             dependencies: [
