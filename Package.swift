@@ -74,10 +74,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
-<<<<<<< HEAD
-        .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
-=======
         // TestOIDCProvider (a loopback OpenID provider) runs on Hummingbird, in the tests only.
         .testTarget(name: "IdentityTests", dependencies: [
             "Identity",
@@ -87,7 +83,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
->>>>>>> identity
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
