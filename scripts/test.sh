@@ -15,6 +15,10 @@ trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 # One build for the tests and the binary they run (a separate `--product muse` build would
 # compile every dependency a second time with other flags).
 swift build -c release --build-tests
-swift test -c release --skip-build "$@"
+# The sign-in flow tests talk over loopback to an OpenID provider running inside the test
+# process; on two cores the model tests can hold every cooperative thread for a minute, and
+# the provider then cannot answer. They run on their own, after the rest.
+swift test -c release --skip-build --skip SignInFlowTests "$@"
+swift test -c release --skip-build --filter SignInFlowTests
 ./scripts/openai-conformance.sh
 ./scripts/replicas-test.sh

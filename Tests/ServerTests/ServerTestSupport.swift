@@ -13,7 +13,8 @@ enum TestServer {
     static let bodyLimit = 64 << 10
     static let contextLength = 512
 
-    static func makeAPI(maxQueue: Int = 16, embeddings: Bool = false) throws -> MuseAPI {
+    /// The shared API's queue holds every request the suites send at once (503 is tested on its own API).
+    static func makeAPI(maxQueue: Int = 64, embeddings: Bool = false) throws -> MuseAPI {
         let path = TestModel.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
             Issue.record("default model missing at \(path): run scripts/setup.sh")
