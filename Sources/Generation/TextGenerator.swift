@@ -21,6 +21,11 @@ public struct GenerationOptions: Sendable {
     /// json_schema`, tool calls); generation ends when the top-level value closes. Wins over
     /// `jsonObject`.
     public var jsonSchema: JSONSchema?
+    /// Whether the prompt may start from a prefix already in the sequence's cache. A token cached
+    /// while it was generated can differ in its last bits from the same token evaluated in a
+    /// prompt; a prompt that must give the same answer every time (the reasoning modes' answer
+    /// step, which holds generated text) is evaluated from the start instead.
+    public var reuseCachedPrefix = true
 
     public init(maxTokens: Int = 256, sampling: SamplingParameters = SamplingParameters(),
                 stopStrings: [String] = [], stopTokens: Set<Int> = [], logprobs: Bool = false, topLogprobs: Int = 0) {
@@ -98,6 +103,14 @@ public final class GenerationSession {
         tokens.removeSubrange(common...)
         if promptLength > common { promptLength = 0 }
         return (common, nil)
+    }
+
+    /// Empties the cache, so the next prompt is evaluated from its first token.
+    func forgetCache() -> (count: Int, logits: UnsafeMutableBufferPointer<Float>?) {
+        session.rewind(to: 0)
+        tokens.removeAll()
+        promptLength = 0
+        return (0, nil)
     }
 
     /// Records the last part of a prompt, just evaluated into the session by the caller, and the
@@ -179,7 +192,7 @@ public struct TextGenerator {
         do { try options.sampling.validate(vocabularySize: model.info.vocabularySize) } catch { throw .invalidArgument("\(error)") }
         let limit = sequence.session.contextLength
         guard prompt.count < limit else { throw .promptTooLong(tokens: prompt.count, limit: limit) }
-        let (cached, savedLogits) = sequence.reuse(prefixOf: prompt)
+        let (cached, savedLogits) = options.reuseCachedPrefix ? sequence.reuse(prefixOf: prompt) : sequence.forgetCache()
         var state = DecodeState(options: options, tokenizer: tokenizer, promptTokens: prompt.count, cachedTokens: cached,
                                 contextLength: limit)
         if let savedLogits {

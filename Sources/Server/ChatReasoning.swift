@@ -110,6 +110,10 @@ extension MuseAPI {
         var answering = options
         answering.maxTokens = min(options.maxTokens, room)
         answering.stopStrings += ["\n" + Self.reasoningCue, "\n" + Self.answerCue]
+        // The answer prompt holds the generated reasoning: from the cache it would mix tokens
+        // computed while generating with tokens computed as a prompt, and a seeded answer would
+        // then depend on what the slot held. Evaluated whole, the same request answers the same.
+        answering.reuseCachedPrefix = false
         for try await event in try scheduler.generate(prompt: second, options: answering) {
             switch event {
             case .token(let token):
