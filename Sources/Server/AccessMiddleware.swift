@@ -21,7 +21,7 @@ struct AccessMiddleware: RouterMiddleware {
         let recordID: String
         do { recordID = try await access.ledger.begin(key: key, endpoint: request.uri.path, now: started) }
         catch { throw AccessControl.storeFailure(error) }
-        let close = UsageCloser(access: access, recordID: recordID, meter: meter, started: started)
+        let close = UsageCloser(access: access, recordID: recordID, meter: meter)
         do {
             if let key, case .limited(let retryAfter, let reason) = try await access.limiter.admit(key, now: started) {
                 throw APIError.rateLimited("Rate limit reached for key \(key.prefix)... on \(reason); retry in \(retryAfter) s",
@@ -31,7 +31,11 @@ struct AccessMiddleware: RouterMiddleware {
             let body = response.body, status = Int(response.status.code)
             response.body = ResponseBody(contentLength: body.contentLength) { writer in
                 do {
-                    try await body.write(ClosingWriter(inner: writer) { await close(status: status) })
+                    // Streamed bodies may start generations (Thinking starts both steps here):
+                    // they are metered like the ones the handler started.
+                    try await RequestMeter.$current.withValue(meter) {
+                        try await body.write(ClosingWriter(inner: writer) { await close(status: status) })
+                    }
                 } catch {
                     await close(status: 499)  // the client went before the body was written
                     throw error
@@ -49,17 +53,16 @@ struct AccessMiddleware: RouterMiddleware {
 /// Closes a usage record once: status, model, tokens and latency, and the tokens into the key's
 /// rate window. A failing store is logged, not thrown: the answer was already given.
 final class UsageCloser: @unchecked Sendable {  // `closed` behind `lock`
-    let access: AccessControl, recordID: String, meter: RequestMeter, started: Date
+    let access: AccessControl, recordID: String, meter: RequestMeter
     /// Latency is measured on the monotonic clock, whatever `access.now` says.
     let startInstant = ContinuousClock.now
     private let lock = NSLock()
     private var closed = false
 
-    init(access: AccessControl, recordID: String, meter: RequestMeter, started: Date) {
+    init(access: AccessControl, recordID: String, meter: RequestMeter) {
         self.access = access
         self.recordID = recordID
         self.meter = meter
-        self.started = started
     }
 
     func callAsFunction(status: Int) async {

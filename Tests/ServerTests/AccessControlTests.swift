@@ -115,5 +115,11 @@ import TestSupport
         #expect(eventPayloads(response.body).last == "[DONE]")
         let record = try #require(try await setup.access.ledger.records().first)
         #expect(record.status == 200 && record.completionTokens == 6 && record.latencyMs != nil)
+        // A streamed Thinking answer generates inside the body: both steps are metered.
+        let thinking = #"{"model":"\#(TestServer.modelID):thinking","messages":[{"role":"user","content":"Hi"}],"max_tokens":4,"#
+            + #""reasoning_budget":16,"temperature":0,"stream":true}"#
+        _ = try await Self.call(setup, key: secret, body: thinking)
+        let streamed = try #require(try await setup.access.ledger.records().first)
+        #expect(streamed.status == 200 && streamed.completionTokens > 4, "reasoning and answer tokens: \(streamed.completionTokens)")
     }
 }
