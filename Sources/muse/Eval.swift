@@ -55,6 +55,7 @@ struct Eval: AsyncParsableCommand {
             let names = suite == "all" ? suites.keys.sorted() : suite.split(separator: ",").map(String.init)
             for name in names where suites[name] == nil { throw CommandFailure("no suite named \(name) in \(server.suites)") }
             let modes = mode.split(separator: ",").map(String.init)
+            let commit = LocalServer.gitCommit()  // before the run: the code the answers came from
             let (client, process) = try await server.connect()
             defer { process?.terminate() }
             let runner = EvalRunner(client: client)
@@ -78,7 +79,7 @@ struct Eval: AsyncParsableCommand {
             }
             let formatter = ISO8601DateFormatter()
             let report = EvalReport(createdAt: formatter.string(from: Date()), engineVersion: MuseVersion.engine,
-                                    gitCommit: LocalServer.gitCommit(),
+                                    gitCommit: commit,
                                     server: .init(baseURL: client.baseURL, model: model, fingerprint: fingerprint), runs: runs)
             let base = out ?? "evals/reports/report-" + String(formatter.string(from: Date()).prefix(10))
             try FileManager.default.createDirectory(atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
