@@ -84,6 +84,9 @@ extension MuseAPI {
         thinking.maxTokens = budget
         // A small model tends to start another "Reasoning:" round instead of answering.
         thinking.stopStrings = [Self.answerCue, "\n" + Self.reasoningCue]
+        // Evaluated whole, like the answer step: a prompt resumed from a slot's cache can differ in
+        // its last bits (its last token re-evaluated alone), and seeded draws must not.
+        thinking.reuseCachedPrefix = false
         let first = tokenizer.encode(base + Self.reasoningCue, addSpecial: true, parseSpecial: true)
         for try await event in try scheduler.generate(prompt: first, options: thinking) {
             switch event {
