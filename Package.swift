@@ -4,6 +4,8 @@ import PackageDescription
 // Layers, bottom to top (arrows point down only):
 //   CKernels -> Kernels -> ModelFiles -> Tokenization -> Models -> Generation -> Server -> muse (CLI)
 //   CSQLite, CPostgres -> Storage -> PartnerAccess -> Server
+//   Imaging (image codecs, OCR) -> Vision (EfficientNet tagger, ViT + projector) -> Server
+//   Storage -> Shopping (recommender) -> Server
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
 // Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
 let package = Package(
@@ -42,6 +44,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // Images in: JPEG/PNG/WebP decoding with the system's codecs, EXIF orientation, limits, OCR bridge.
+        .target(name: "Imaging"),
+        // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
+        .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
+        // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
+        .target(name: "Shopping", dependencies: ["Storage"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
         .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
@@ -49,6 +57,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
+                "Imaging", "Vision", "Shopping", "Nutrition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -59,6 +68,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
+                "Imaging", "Vision", "Shopping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -83,6 +93,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
+        .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",

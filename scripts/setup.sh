@@ -11,7 +11,9 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
 # SQLite and libpq headers for the store; PostgreSQL and nginx for the replica tests (scripts/test.sh).
-APT_PACKAGES=(unzip ca-certificates libsqlite3-dev libpq-dev postgresql nginx)
+# Image codecs and Tesseract OCR (with its English model) for the vision path.
+APT_PACKAGES=(unzip ca-certificates libsqlite3-dev libpq-dev postgresql nginx
+    libjpeg62-turbo-dev libpng-dev libwebp-dev tesseract-ocr tesseract-ocr-eng libtesseract-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
