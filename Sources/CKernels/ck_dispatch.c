@@ -25,8 +25,10 @@ static const ck_weight_kernels k_f32 = {CK_TYPE_F32, ck_dot_rows_f32_scalar, ck_
 static const ck_weight_kernels k_f16 = {CK_TYPE_F16, ck_dot_rows_f16_scalar, ck_dot_rows_f16_avx2, NULL};
 static const ck_weight_kernels k_bf16 = {CK_TYPE_BF16, ck_dot_rows_bf16_scalar, ck_dot_rows_bf16_avx2, NULL};
 static const ck_weight_kernels k_q4_0 = {CK_TYPE_Q8_0, ck_dot_rows_q4_0_scalar, ck_dot_rows_q4_0_avx2, NULL};
-static const ck_weight_kernels k_q4_1 = {CK_TYPE_Q8_1, ck_dot_rows_q4_1_scalar, ck_dot_rows_q4_1_avx2,
-                                         ck_dot_rows2_q4_1_avx2};
+static const ck_weight_kernels k_q4_1 = {
+    .activation_type = CK_TYPE_Q8_1, .dot_scalar = ck_dot_rows_q4_1_scalar, .dot_avx2 = ck_dot_rows_q4_1_avx2,
+    .pairs_block_bytes = sizeof(block_q8_1_pairs), .pairs_expand_avx2 = ck_expand_q8_1_pairs_avx2,
+    .pairs_dot_avx2 = ck_dot_pairs_q4_1_avx2, .pairs_dot2_avx2 = ck_dot_pairs2_q4_1_avx2};
 static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, ck_dot_rows_q5_0_avx2,
                                          ck_dot_rows2_q5_0_avx2};
 static const ck_weight_kernels k_q5_1 = {CK_TYPE_Q8_1, ck_dot_rows_q5_1_scalar, ck_dot_rows_q5_1_avx2, NULL};

@@ -1,55 +1,14 @@
-// Prefill kernels: four weight rows x two activation rows per pass. Each weight block is
-// unpacked once for both tokens; every (row, token) sum is formed exactly as in the one-token
-// kernels of ck_dot_avx2.c, so prefill and decode give identical numbers.
+// Prefill kernel for Q8_0: four weight rows x two activation rows per pass (Q4_1 has row-pair
+// kernels, ck_dot_pairs_avx2.c). Each weight block is loaded once for both tokens; every
+// (row, token) sum is formed exactly as in the one-token kernels of ck_dot_avx2.c, so prefill and
+// decode give identical numbers.
 #include "ck_simd.h"
 
 #define ROW(w, r, row_bytes) ((const void *)((w) + (size_t)(r) * (row_bytes)))
 #define ROW_GROUP 4
 
-void ck_dot_rows2_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act0, const void *act1,
-                            float *out0, float *out1);
 void ck_dot_rows2_q8_0_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act0, const void *act1,
                             float *out0, float *out1);
-
-CK_AVX2 void ck_dot_rows2_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act0,
-                                    const void *act1, float *out0, float *out1) {
-    const block_q8_1 *y0 = act0, *y1 = act1;
-    const int nb = n / QK;
-    int r = 0;
-    for (; r + ROW_GROUP <= nrows; r += ROW_GROUP) {
-        const block_q4_1 *x[ROW_GROUP] = {ROW(w, r, rb), ROW(w, r + 1, rb), ROW(w, r + 2, rb), ROW(w, r + 3, rb)};
-        __m256 a0[ROW_GROUP], a1[ROW_GROUP]; // [row] accumulators for token 0 and token 1
-        for (int k = 0; k < ROW_GROUP; k++) a0[k] = a1[k] = _mm256_setzero_ps();
-        __m128 msum0 = _mm_setzero_ps(), msum1 = _mm_setzero_ps();
-        for (int i = 0; i < nb; i++) {
-            __m256i qy0 = _mm256_loadu_si256((const __m256i *)y0[i].qs);
-            __m256i qy1 = _mm256_loadu_si256((const __m256i *)y1[i].qs);
-            __m128 lo = _mm_unpacklo_ps(q4_1_dm(&x[0][i]), q4_1_dm(&x[1][i])); // d0 d1 m0 m1
-            __m128 hi = _mm_unpacklo_ps(q4_1_dm(&x[2][i]), q4_1_dm(&x[3][i])); // d2 d3 m2 m3
-            __m128 dx = _mm_movelh_ps(lo, hi), mx = _mm_movehl_ps(hi, lo);
-            __m128 d0 = _mm_mul_ps(dx, _mm_set1_ps(ck_half_avx2(y0[i].d)));
-            __m128 d1 = _mm_mul_ps(dx, _mm_set1_ps(ck_half_avx2(y1[i].d)));
-            msum0 = _mm_fmadd_ps(mx, _mm_set1_ps(ck_half_avx2(y0[i].s)), msum0);
-            msum1 = _mm_fmadd_ps(mx, _mm_set1_ps(ck_half_avx2(y1[i].s)), msum1);
-            for (int k = 0; k < ROW_GROUP; k++) {
-                __m256i q = ck_nibbles32(x[k][i].qs);
-                a0[k] = _mm256_fmadd_ps(lane_broadcast(d0, k), _mm256_cvtepi32_ps(ck_dot_u8_i8(q, qy0)), a0[k]);
-                a1[k] = _mm256_fmadd_ps(lane_broadcast(d1, k), _mm256_cvtepi32_ps(ck_dot_u8_i8(q, qy1)), a1[k]);
-            }
-        }
-        float m0[4], m1[4];
-        _mm_storeu_ps(m0, msum0);
-        _mm_storeu_ps(m1, msum1);
-        for (int k = 0; k < ROW_GROUP; k++) {
-            out0[r + k] = ck_hsum_ps(a0[k]) + m0[k];
-            out1[r + k] = ck_hsum_ps(a1[k]) + m1[k];
-        }
-    }
-    if (r < nrows) {
-        ck_dot_rows_q4_1_avx2(n, nrows - r, w + (size_t)r * rb, rb, act0, out0 + r);
-        ck_dot_rows_q4_1_avx2(n, nrows - r, w + (size_t)r * rb, rb, act1, out1 + r);
-    }
-}
 
 CK_AVX2 void ck_dot_rows2_q8_0_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act0,
                                     const void *act1, float *out0, float *out1) {

@@ -23,6 +23,10 @@ typedef struct {
 } block_q5_K;
 typedef struct { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; uint16_t d; } block_q6_K;
 typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_K;
+/// A Q8_1 activation block laid out for the row-pair kernels (ck_dot_pairs_avx2.c): the scales
+/// widened to floats once and repeated for whole-vector use, and each half of the quants repeated
+/// in both 128-bit lanes, so that one vector multiplies the nibbles of two weight rows at once.
+typedef struct { float d[8]; float s[4]; int8_t lo[2 * QK / 2]; int8_t hi[2 * QK / 2]; } block_q8_1_pairs;
 
 _Static_assert(sizeof(block_q4_0) == 18, "q4_0 layout");
 _Static_assert(sizeof(block_q4_1) == 20, "q4_1 layout");
@@ -34,6 +38,7 @@ _Static_assert(sizeof(block_q4_K) == 144, "q4_K layout");
 _Static_assert(sizeof(block_q5_K) == 176, "q5_K layout");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K layout");
 _Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
+_Static_assert(sizeof(block_q8_1_pairs) == 112, "q8_1 pairs layout");
 
 static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
 
@@ -87,6 +92,16 @@ typedef enum {
     CK_BATCH_FROM_8 = 2,       // every token of a batch of 8 or more (tiled K-quant multiply)
 } ck_batch_rule;
 
+/// Re-lays n values of one activation row for the pair kernels (block_q8_1_pairs for Q8_1).
+typedef void (*ck_pairs_expand_fn)(int n, const void *act, void *pairs);
+/// Pair kernels: weight rows taken two at a time against an activation in the pair layout.
+/// `act` is the same activation in its plain layout, for a leftover odd row. Results equal the
+/// ck_rows_dot_fn of the type bit for bit.
+typedef void (*ck_pairs_dot_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *act,
+                                const void *pairs, float *out);
+typedef void (*ck_pairs_dot2_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *act0,
+                                 const void *pairs0, const void *act1, const void *pairs1, float *out0, float *out1);
+
 typedef struct {
     int activation_type;
     ck_rows_dot_fn dot_scalar;
@@ -95,6 +110,11 @@ typedef struct {
     ck_batch_rule batch_rule;
     ck_rows_dot_fn batch_scalar;
     ck_rows_dot_fn batch_avx2;
+    // AVX2 only, all three or none: matmul then uses them in place of dot_avx2/dot2_avx2.
+    size_t pairs_block_bytes;
+    ck_pairs_expand_fn pairs_expand_avx2;
+    ck_pairs_dot_fn pairs_dot_avx2;
+    ck_pairs_dot2_fn pairs_dot2_avx2;
 } ck_weight_kernels;
 
 const ck_weight_kernels *ck_kernels_for(int weight_type);
@@ -129,7 +149,10 @@ void ck_dot_rows_q5_K_batch_avx2(int, int, const uint8_t *, size_t, const void *
 void ck_dot_rows_q6_K_batch_avx2(int, int, const uint8_t *, size_t, const void *, float *);
 
 // AVX2 two-token row dots (ck_dot_pair_avx2.c).
-void ck_dot_rows2_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
+void ck_expand_q8_1_pairs_avx2(int, const void *, void *);
+void ck_dot_pairs_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *);
+void ck_dot_pairs2_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, const void *,
+                             const void *, float *, float *);
 void ck_dot_rows2_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
 
 // Activation quantizers (ck_quantize.c).

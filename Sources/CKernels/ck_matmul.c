@@ -24,16 +24,24 @@ typedef struct {
     ck_quant_fn quant;
     const uint8_t *act;     // [tokens, act_row_bytes]
     size_t act_row_bytes;
+    const ck_weight_kernels *pairs; // row-pair kernels in use, or NULL
+    uint8_t *pair_act;      // [tokens, pair_row_bytes]: act re-laid for them
+    size_t pair_row_bytes;
 } mm_ctx;
 
 static size_t act_row_bytes(int act_type, int cols) {
     return (size_t)(cols / ck_block_size(act_type)) * ck_block_bytes(act_type);
 }
 
+static size_t pair_row_bytes(const ck_weight_kernels *k, int cols) {
+    return k->pairs_dot_avx2 == NULL ? 0 : (size_t)(cols / QK) * k->pairs_block_bytes;
+}
+
 size_t ck_matmul_scratch_bytes(int weight_type, int tokens, int cols) {
     int at = ck_activation_type(weight_type);
-    if (at < 0 || at == CK_TYPE_F32 || tokens <= 0 || cols <= 0) return 0;
-    return (size_t)tokens * act_row_bytes(at, cols);
+    const ck_weight_kernels *k = ck_kernels_for(weight_type);
+    if (at < 0 || at == CK_TYPE_F32 || k == NULL || tokens <= 0 || cols <= 0) return 0;
+    return (size_t)tokens * (act_row_bytes(at, cols) + pair_row_bytes(k, cols));
 }
 
 static void split(int count, int unit, int t, int nt, int *lo, int *hi) {
@@ -47,9 +55,33 @@ static void quant_task(void *raw, int t, int nt) {
     const mm_ctx *c = raw;
     int lo, hi;
     split(c->a->tokens, 1, t, nt, &lo, &hi);
-    for (int tok = lo; tok < hi; tok++)
-        c->quant(c->a->input + (size_t)tok * c->a->cols, (void *)(c->act + (size_t)tok * c->act_row_bytes),
-                 c->a->cols);
+    for (int tok = lo; tok < hi; tok++) {
+        const uint8_t *act = c->act + (size_t)tok * c->act_row_bytes;
+        c->quant(c->a->input + (size_t)tok * c->a->cols, (void *)act, c->a->cols);
+        if (c->pairs != NULL)
+            c->pairs->pairs_expand_avx2(c->a->cols, act, c->pair_act + (size_t)tok * c->pair_row_bytes);
+    }
+}
+
+// The row-pair kernels' version of dot_task's loops (same tiles, same token order).
+static void pairs_rows(const mm_ctx *c, int r0, int r1) {
+    const ck_matmul_args *a = c->a;
+    const ck_weight_kernels *k = c->pairs;
+#define ACT(t) (c->act + (size_t)(t) * c->act_row_bytes)
+#define PAIRS(t) (c->pair_act + (size_t)(t) * c->pair_row_bytes)
+    int tile_rows = a->tokens == 1 ? r1 - r0 : ROW_TILE; // one token: no tile is reused
+    for (int rb = r0; rb < r1; rb += tile_rows) {
+        int nr = r1 - rb < tile_rows ? r1 - rb : tile_rows;
+        const uint8_t *tile = a->weight + (size_t)rb * a->row_bytes;
+        int tok = 0;
+        for (; tok + 2 <= a->tokens; tok += 2)
+            k->pairs_dot2_avx2(a->cols, nr, tile, a->row_bytes, ACT(tok), PAIRS(tok), ACT(tok + 1), PAIRS(tok + 1),
+                               a->output + (size_t)tok * a->rows + rb, a->output + (size_t)(tok + 1) * a->rows + rb);
+        if (tok < a->tokens)
+            k->pairs_dot_avx2(a->cols, nr, tile, a->row_bytes, ACT(tok), PAIRS(tok), a->output + (size_t)tok * a->rows + rb);
+    }
+#undef ACT
+#undef PAIRS
 }
 
 // Rows of chunk `t` of `nt` (claimed dynamically, see ck_pool_run_chunks); every row is computed
@@ -60,6 +92,10 @@ static void dot_task(void *raw, int t, int nt) {
     const uint8_t *w = a->weight;
     int r0, r1;
     split(a->rows, ROW_ALIGN, t, nt, &r0, &r1);
+    if (c->pairs != NULL) {
+        pairs_rows(c, r0, r1);
+        return;
+    }
     if (a->tokens == 1) {
         if (r1 > r0) c->dot(a->cols, r1 - r0, w + (size_t)r0 * a->row_bytes, a->row_bytes, c->act, a->output + r0);
         return;
@@ -104,7 +140,7 @@ int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
     int avx = a->backend == CK_BACKEND_AVX2;
     int batched = ck_batch_order_tokens(a->weight_type, a->tokens);
     mm_ctx c = {a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, avx ? k->batch_avx2 : k->batch_scalar,
-                batched, NULL, NULL, 0};
+                batched, NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
         c.act = (const uint8_t *)a->input;
         c.act_row_bytes = (size_t)a->cols * sizeof(float);
@@ -114,6 +150,8 @@ int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
         c.quant = ck_quantizer(k->activation_type, a->backend);
         c.act = a->scratch;
         c.act_row_bytes = act_row_bytes(k->activation_type, a->cols);
+        c.pair_act = a->scratch + (size_t)a->tokens * c.act_row_bytes;
+        c.pair_row_bytes = pair_row_bytes(k, a->cols);
         if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(&c, 0, 1);
         else ck_pool_run(pool, quant_task, &c);
     }
