@@ -6,6 +6,7 @@ import PackageDescription
 //   CSQLite, CPostgres -> Storage -> PartnerAccess -> Server
 //   Imaging (image codecs, OCR) -> Vision (EfficientNet tagger, ViT + projector) -> Server
 //   Storage -> Shopping (recommender) -> Server
+//   Storage -> Messaging (WhatsApp / Messenger / Instagram webhooks, outbox) -> Server
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
 // Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
 let package = Package(
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
         // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
         .target(name: "Shopping", dependencies: ["Storage"]),
+        // Messaging surfaces: Meta webhook payloads, signatures, de-duplication, the persistent outbox.
+        .target(name: "Messaging", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
         .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
@@ -57,7 +60,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition",
+                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,7 +71,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping",
+                "Imaging", "Vision", "Shopping", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",
