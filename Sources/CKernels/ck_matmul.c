@@ -129,35 +129,86 @@ int ck_batch_order_tokens(int weight_type, int tokens) {
     }
 }
 
-int ck_matmul(ck_pool *pool, const ck_matmul_args *a) {
-    const ck_weight_kernels *k = ck_kernels_for(a->weight_type);
-    if (k == NULL) return CK_ERR_UNSUPPORTED_TYPE;
+static int check_args(const ck_matmul_args *a, const ck_weight_kernels *k) {
     int bs = ck_block_size(a->weight_type), abs_ = ck_block_size(k->activation_type);
     if (a->rows <= 0 || a->cols <= 0 || a->tokens <= 0 || a->cols % bs != 0 || a->cols % abs_ != 0 ||
         a->row_bytes < (size_t)(a->cols / bs) * ck_block_bytes(a->weight_type))
         return CK_ERR_BAD_SHAPE;
     if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
+    return CK_OK;
+}
+
+// The matrices of one ck_matmul_group call: each keeps its own context (all sharing one quantized
+// input) and a contiguous run of the dispatch's chunks.
+typedef struct {
+    mm_ctx m[CK_MATMUL_GROUP_MAX];
+    int first_chunk[CK_MATMUL_GROUP_MAX + 1];
+} group_ctx;
+
+static void group_task(void *raw, int t, int nt) {
+    (void)nt;
+    const group_ctx *g = raw;
+    int i = 0;
+    while (t >= g->first_chunk[i + 1]) i++;
+    dot_task((void *)&g->m[i], t - g->first_chunk[i], g->first_chunk[i + 1] - g->first_chunk[i]);
+}
+
+int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count) {
+    if (count <= 0 || count > CK_MATMUL_GROUP_MAX) return CK_ERR_BAD_SHAPE;
+    const ck_matmul_args *a = &args[0];
+    const ck_weight_kernels *k = ck_kernels_for(a->weight_type);
+    if (k == NULL) return CK_ERR_UNSUPPORTED_TYPE;
+    for (int i = 0; i < count; i++) {
+        const ck_matmul_args *b = &args[i];
+        if (b->weight_type != a->weight_type || b->cols != a->cols || b->tokens != a->tokens ||
+            b->input != a->input || b->backend != a->backend)
+            return CK_ERR_BAD_SHAPE;
+        int status = check_args(b, k);
+        if (status != CK_OK) return status;
+    }
     int avx = a->backend == CK_BACKEND_AVX2;
-    int batched = ck_batch_order_tokens(a->weight_type, a->tokens);
-    mm_ctx c = {a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, avx ? k->batch_avx2 : k->batch_scalar,
-                batched, NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0};
+    group_ctx g;
+    mm_ctx *c = &g.m[0];
+    *c = (mm_ctx){a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL,
+                  avx ? k->batch_avx2 : k->batch_scalar, ck_batch_order_tokens(a->weight_type, a->tokens),
+                  NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
-        c.act = (const uint8_t *)a->input;
-        c.act_row_bytes = (size_t)a->cols * sizeof(float);
+        c->act = (const uint8_t *)a->input;
+        c->act_row_bytes = (size_t)a->cols * sizeof(float);
     } else {
         if (a->scratch == NULL || a->scratch_bytes < ck_matmul_scratch_bytes(a->weight_type, a->tokens, a->cols))
             return CK_ERR_SCRATCH_TOO_SMALL;
-        c.quant = ck_quantizer(k->activation_type, a->backend);
-        c.act = a->scratch;
-        c.act_row_bytes = act_row_bytes(k->activation_type, a->cols);
-        c.pair_act = a->scratch + (size_t)a->tokens * c.act_row_bytes;
-        c.pair_row_bytes = pair_row_bytes(k, a->cols);
-        if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(&c, 0, 1);
-        else ck_pool_run(pool, quant_task, &c);
+        c->quant = ck_quantizer(k->activation_type, a->backend);
+        c->act = a->scratch;
+        c->act_row_bytes = act_row_bytes(k->activation_type, a->cols);
+        c->pair_act = (uint8_t *)a->scratch + (size_t)a->tokens * c->act_row_bytes;
+        c->pair_row_bytes = pair_row_bytes(k, a->cols);
+        if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(c, 0, 1);
+        else ck_pool_run(pool, quant_task, c);
     }
-    int units = (a->rows + ROW_ALIGN - 1) / ROW_ALIGN;
-    int chunks = ck_pool_threads(pool) * CHUNKS_PER_THREAD;
-    if (a->rows < ROW_ALIGN * 2) dot_task(&c, 0, 1); // too small to be worth a dispatch
-    else ck_pool_run_chunks(pool, dot_task, &c, chunks < units ? chunks : units);
+    int total_units = 0, total_rows = 0;
+    for (int i = 0; i < count; i++) {
+        total_units += (args[i].rows + ROW_ALIGN - 1) / ROW_ALIGN;
+        total_rows += args[i].rows;
+    }
+    int budget = ck_pool_threads(pool) * CHUNKS_PER_THREAD;
+    g.first_chunk[0] = 0;
+    for (int i = 0; i < count; i++) {
+        if (i > 0) {
+            g.m[i] = *c;
+            g.m[i].a = &args[i];
+        }
+        // Chunks in proportion to the matrix's rows, at least one, at most one per row group.
+        int units = (args[i].rows + ROW_ALIGN - 1) / ROW_ALIGN;
+        int share = (int)(((int64_t)budget * units + total_units - 1) / total_units);
+        g.first_chunk[i + 1] = g.first_chunk[i] + (share < units ? share : units);
+    }
+    if (total_rows < ROW_ALIGN * 2) {  // too small to be worth a dispatch
+        for (int i = 0; i < count; i++) dot_task(&g.m[i], 0, 1);
+    } else {
+        ck_pool_run_chunks(pool, group_task, &g, g.first_chunk[count]);
+    }
     return CK_OK;
 }
+
+int ck_matmul(ck_pool *pool, const ck_matmul_args *a) { return ck_matmul_group(pool, a, 1); }

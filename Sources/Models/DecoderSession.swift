@@ -156,6 +156,12 @@ extension BatchedDecoder {
         matmul(w, input: input, tokens: n, output: output, scratch: s.matmulScratch, pool: pool)
     }
 
+    /// `project` for several matrices on one input, in one pass of the pool where their types allow.
+    func project(_ ws: [WeightMatrix], _ input: UnsafePointer<Float>, tokens n: Int,
+                 into outputs: [UnsafeMutablePointer<Float>], session s: DecoderSession) {
+        matmul(ws, input: input, tokens: n, outputs: outputs, scratch: s.matmulScratch, pool: pool)
+    }
+
     /// Appends the batch's keys and values (s.key, s.value) to layer `index`'s f16 cache, then
     /// s.attended = attention of s.query over everything cached (the last `window` positions when
     /// window > 0).

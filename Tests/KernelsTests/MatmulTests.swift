@@ -125,3 +125,52 @@ func matmulSingleTokenMatchesBatchRows(type: TensorType) throws {
         #expect(row == Array(all[7 * cols..<8 * cols]))
     }
 }
+
+// Q, K and V (or gate and up) in one call: each output is what its own matmul gives, whether the
+// matrices share a type (one dispatch) or not (one by one).
+@Test(arguments: [1, 2, 7])
+func groupedMatmulEqualsSeparateOnes(tokens: Int) throws {
+    let cols = 256, rowCounts = [40, 12, 12]
+    let input = randomFloats(tokens * cols, seed: 70 + UInt64(tokens))
+    let pool = ThreadPool(threadCount: 2)
+    let scratch = MatmulScratch(maxTokens: 1, maxCols: 32)
+    for types in [[TensorType.q4_1, .q4_1, .q4_1], [.q8_0, .q8_0, .q8_0], [.q4_1, .q8_0, .q4_1]] {
+        let encoded = try zip(types, rowCounts).enumerated().map { i, pair in
+            try quantized(pair.0, randomFloats(pair.1 * cols, seed: 80 + UInt64(i), scale: 0.05))
+        }
+        var separate: [[Float]] = []
+        var grouped = rowCounts.map { [Float](repeating: .nan, count: tokens * $0) }
+        try withMatrices(types, rowCounts, cols, encoded) { matrices in
+            for w in matrices {
+                var out = [Float](repeating: .nan, count: tokens * w.rows)
+                input.withUnsafeBufferPointer { x in
+                    out.withUnsafeMutableBufferPointer { y in
+                        matmul(w, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!, scratch: scratch, pool: pool)
+                    }
+                }
+                separate.append(out)
+            }
+            let outputs = grouped.indices.map { i in
+                UnsafeMutablePointer<Float>.allocate(capacity: tokens * rowCounts[i])
+            }
+            defer { outputs.forEach { $0.deallocate() } }
+            input.withUnsafeBufferPointer { x in
+                matmul(matrices, input: x.baseAddress!, tokens: tokens, outputs: outputs, scratch: scratch, pool: pool)
+            }
+            for i in grouped.indices { grouped[i] = Array(UnsafeBufferPointer(start: outputs[i], count: tokens * rowCounts[i])) }
+        }
+        #expect(grouped == separate, "\(types) tokens \(tokens)")
+    }
+}
+
+private func withMatrices(_ types: [TensorType], _ rows: [Int], _ cols: Int, _ encoded: [[UInt8]],
+                          _ body: ([WeightMatrix]) throws -> Void) throws {
+    let buffers = encoded.map { bytes -> UnsafeMutableRawPointer in
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
+        bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        return p
+    }
+    defer { buffers.forEach { $0.deallocate() } }
+    let matrices = try types.indices.map { try WeightMatrix(type: types[$0], rows: rows[$0], cols: cols, data: buffers[$0]) }
+    try body(matrices)
+}

@@ -106,6 +106,14 @@ typedef struct {
 /// output = input * W^T, split over the pool's threads by rows. Returns a CK_ status.
 int ck_matmul(ck_pool *pool, const ck_matmul_args *args);
 
+/// Most matrices one ck_matmul_group call takes.
+#define CK_MATMUL_GROUP_MAX 4
+/// Several matrices of one weight type applied to the same input (attention's Q, K and V; the
+/// gate and up projections): the input is quantized once and the rows of all of them share one
+/// pool dispatch, so a decode step waits on the threads fewer times. args[i] may differ only in
+/// rows, weight, row_bytes and output; each output equals its own ck_matmul bit for bit.
+int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count);
+
 /// How many of a batch's `tokens` (the first ones) ck_matmul sums in a batch order that differs
 /// from the single-token order, as llama.cpp's CPU kernels do for K-quants (0: none).
 int ck_batch_order_tokens(int weight_type, int tokens);

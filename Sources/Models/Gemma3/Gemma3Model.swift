@@ -70,9 +70,8 @@ public final class Gemma3Model: BatchedDecoder, @unchecked Sendable {
         let dim = c.embeddingLength
         let hd = c.headDimension
         normalize(tokens: 0..<n, weight: layer.attentionNorm, session: s)
-        project(layer.query, s.normed.pointer, tokens: n, into: s.query.pointer, session: s)
-        project(layer.key, s.normed.pointer, tokens: n, into: s.key.pointer, session: s)
-        project(layer.value, s.normed.pointer, tokens: n, into: s.value.pointer, session: s)
+        project([layer.query, layer.key, layer.value], s.normed.pointer, tokens: n,
+                into: [s.query.pointer, s.key.pointer, s.value.pointer], session: s)
         normalizeRows(s.query.pointer, rows: n * c.headCount, width: hd, weight: layer.queryNorm)
         normalizeRows(s.key.pointer, rows: n * c.kvHeadCount, width: hd, weight: layer.keyNorm)
         let isLocal = c.localLayers[index]
@@ -94,8 +93,7 @@ public final class Gemma3Model: BatchedDecoder, @unchecked Sendable {
         let c = configuration
         let dim = c.embeddingLength
         normalize(tokens: 0..<n, weight: layer.feedForwardNorm, session: s)
-        project(layer.gate, s.normed.pointer, tokens: n, into: s.gate.pointer, session: s)
-        project(layer.up, s.normed.pointer, tokens: n, into: s.up.pointer, session: s)
+        project([layer.gate, layer.up], s.normed.pointer, tokens: n, into: [s.gate.pointer, s.up.pointer], session: s)
         geluMul(gate: s.gate.pointer, up: s.up.pointer, count: n * c.feedForwardLength, output: s.gate.pointer)
         project(layer.down, s.gate.pointer, tokens: n, into: s.projected.pointer, session: s)
         normalizeRows(s.projected.pointer, rows: n, width: dim, weight: layer.postFeedForwardNorm)

@@ -58,9 +58,8 @@ public final class LlamaModel: BatchedDecoder, @unchecked Sendable {
         let c = configuration
         let dim = c.embeddingLength
         normalize(tokens: 0..<n, weight: layer.attentionNorm, session: s)
-        project(layer.query, s.normed.pointer, tokens: n, into: s.query.pointer, session: s)
-        project(layer.key, s.normed.pointer, tokens: n, into: s.key.pointer, session: s)
-        project(layer.value, s.normed.pointer, tokens: n, into: s.value.pointer, session: s)
+        project([layer.query, layer.key, layer.value], s.normed.pointer, tokens: n,
+                into: [s.query.pointer, s.key.pointer, s.value.pointer], session: s)
         rope(s.query.pointer, tokens: n, heads: c.headCount, headDim: c.headDimension,
              positions: s.positions.pointer, base: c.ropeBase, mode: .normal)
         rope(s.key.pointer, tokens: n, heads: c.kvHeadCount, headDim: c.headDimension,
@@ -75,8 +74,7 @@ public final class LlamaModel: BatchedDecoder, @unchecked Sendable {
         let c = configuration
         let dim = c.embeddingLength
         normalize(tokens: 0..<n, weight: layer.feedForwardNorm, session: s)
-        project(layer.gate, s.normed.pointer, tokens: n, into: s.gate.pointer, session: s)
-        project(layer.up, s.normed.pointer, tokens: n, into: s.up.pointer, session: s)
+        project([layer.gate, layer.up], s.normed.pointer, tokens: n, into: [s.gate.pointer, s.up.pointer], session: s)
         siluMul(gate: s.gate.pointer, up: s.up.pointer, count: n * c.feedForwardLength, output: s.gate.pointer)
         project(layer.down, s.gate.pointer, tokens: n, into: s.projected.pointer, session: s)
         add(s.hidden.pointer, s.projected.pointer, count: n * dim)
