@@ -59,11 +59,17 @@ public struct EvalClient: Sendable {
         return id
     }
 
-    public func ask(model: String, mode: String, system: String?, prompt: String, temperature: Double, maxTokens: Int,
-                    seed: Int) async throws -> Answer {
-        var messages: [[String: String]] = []
+    /// Asks one question; `image` (a data URL) goes with it as an `image_url` content part.
+    public func ask(model: String, mode: String, system: String?, prompt: String, image: String? = nil,
+                    temperature: Double, maxTokens: Int, seed: Int) async throws -> Answer {
+        var messages: [[String: Any]] = []
         if let system { messages.append(["role": "system", "content": system]) }
-        messages.append(["role": "user", "content": prompt])
+        if let image {
+            messages.append(["role": "user", "content": [["type": "text", "text": prompt],
+                                                         ["type": "image_url", "image_url": ["url": image]]]])
+        } else {
+            messages.append(["role": "user", "content": prompt])
+        }
         var body: [String: Any] = ["model": model, "messages": messages, "temperature": temperature, "max_tokens": maxTokens,
                                    "seed": seed]
         if mode != "default" { body["mode"] = mode }

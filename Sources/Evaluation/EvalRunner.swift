@@ -16,7 +16,7 @@ public struct EvalRunner: Sendable {
     public func run(suite: EvalSuite, file: String, mode: String, limit: Int?, model: String) async throws
         -> (run: EvalReport.Run, fingerprint: String) {
         let items = Array(suite.items.prefix(limit ?? suite.items.count))
-        let answers = try await ask(items.map(\.prompt), mode: mode, model: model, maxTokens: suite.header.max_tokens)
+        let answers = try await ask(items.map { Question(prompt: $0.prompt, image: $0.image) }, mode: mode, model: model, maxTokens: suite.header.max_tokens)
         let samples = zip(items, answers).map { item, answer in
             let scored = Scorer.score(output: answer.content, item: item)
             return EvalReport.Sample(id: item.id, prompt: item.prompt, output: answer.content, reasoning: answer.reasoning,
@@ -29,14 +29,21 @@ public struct EvalRunner: Sendable {
         return (run, answers.first?.fingerprint ?? "")
     }
 
+    /// One item as asked: its text and, for image suites, its picture as a data URL.
+    struct Question: Sendable {
+        let prompt: String
+        let image: String?
+    }
+
     /// Answers in item order, `concurrency` requests at a time.
-    func ask(_ prompts: [String], mode: String, model: String, maxTokens: Int) async throws -> [EvalClient.Answer] {
+    func ask(_ prompts: [Question], mode: String, model: String, maxTokens: Int) async throws -> [EvalClient.Answer] {
         var answers = [EvalClient.Answer?](repeating: nil, count: prompts.count)
         var next = 0
         try await withThrowingTaskGroup(of: (Int, EvalClient.Answer).self) { group in
             func start(_ index: Int) {
                 group.addTask {
-                    (index, try await client.ask(model: model, mode: mode, system: nil, prompt: prompts[index],
+                    (index, try await client.ask(model: model, mode: mode, system: nil, prompt: prompts[index].prompt,
+                                                 image: prompts[index].image,
                                                  temperature: Self.temperature, maxTokens: maxTokens, seed: Self.seed))
                 }
             }
@@ -57,7 +64,8 @@ public struct EvalRunner: Sendable {
             guard let suite = suites[run.suite] else { continue }
             let byID = Dictionary(uniqueKeysWithValues: suite.items.map { ($0.id, $0) })
             let chosen = run.samples.prefix(perRun)
-            let answers = try await ask(chosen.map { byID[$0.id]?.prompt ?? $0.prompt }, mode: run.mode,
+            let answers = try await ask(chosen.map { Question(prompt: byID[$0.id]?.prompt ?? $0.prompt, image: byID[$0.id]?.image) },
+                                        mode: run.mode,
                                         model: report.server.model, maxTokens: run.maxTokens)
             for (sample, answer) in zip(chosen, answers) {
                 if answer.fingerprint != report.server.fingerprint {

@@ -26,13 +26,16 @@ public struct EvalItem: Codable, Sendable, Equatable {
     public let check: String
     /// Where the answer comes from, for hand-written items.
     public let source: String?
+    /// The picture the question is about, as a `data:` URL (image suites).
+    public let image: String?
 
-    public init(id: String, prompt: String, answer: String, check: String, source: String? = nil) {
+    public init(id: String, prompt: String, answer: String, check: String, source: String? = nil, image: String? = nil) {
         self.id = id
         self.prompt = prompt
         self.answer = answer
         self.check = check
         self.source = source
+        self.image = image
     }
 }
 

@@ -7,19 +7,20 @@ import Foundation
 /// option, is the answer's letter), `number_only` (the whole output is the number), `exact_words:N`,
 /// `max_words:N`, `lines:N` (non-empty lines), `uppercase`, `lowercase`, `no_comma`,
 /// `contains:TEXT` (case-insensitive), `starts_with:TEXT`, `json_keys:A,B` (a JSON object with
-/// exactly these keys; `answer` may give `key=value` pairs that must match).
+/// exactly these keys; `answer` may give `key=value` pairs that must match), `one_of:A,B,...` (the
+/// first of these words to appear in the output, as a whole word, is the answer).
 public enum Scorer {
     /// Numbers equal within this (answers are exact integers or short decimals).
     static let numberTolerance = 1e-6
 
     static let kinds: Set<String> = ["number", "choice", "number_only", "exact_words", "max_words", "lines", "uppercase", "lowercase",
-                                     "no_comma", "contains", "starts_with", "json_keys"]
+                                     "no_comma", "contains", "starts_with", "json_keys", "one_of"]
 
     public static func isKnown(_ check: String) -> Bool { kinds.contains(kind(check)) }
 
-    static func kind(_ check: String) -> String { String(check.prefix { $0 != ":" }) }
+    public static func kind(_ check: String) -> String { String(check.prefix { $0 != ":" }) }
 
-    static func argument(_ check: String) -> String {
+    public static func argument(_ check: String) -> String {
         guard let colon = check.firstIndex(of: ":") else { return "" }
         return String(check[check.index(after: colon)...])
     }
@@ -49,6 +50,10 @@ public enum Scorer {
         case "contains": return (text, text.lowercased().contains(argument(item.check).lowercased()))
         case "starts_with": return (String(text.prefix(40)), text.hasPrefix(argument(item.check)))
         case "json_keys": return jsonKeys(text, keys: argument(item.check), expected: item.answer)
+        case "one_of":
+            let options = Set(argument(item.check).lowercased().split(separator: ",").map(String.init))
+            let first = text.lowercased().split { !$0.isLetter }.map(String.init).first { options.contains($0) } ?? ""
+            return (first, first == item.answer.lowercased())
         default: return ("", false)
         }
     }

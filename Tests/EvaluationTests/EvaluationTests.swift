@@ -40,6 +40,19 @@ import Testing
         #expect(check("json_keys:age,name", #"{"name": "Ann", "age": 30}"#, answer: "name=Ann;age=30"))
         #expect(!check("json_keys:age,name", #"{"name": "Bob", "age": 30}"#, answer: "name=Ann;age=30"))
         #expect(!check("json_keys:age,name", #"{"name": "Ann"}"#) && !check("json_keys:city", "Rome"))
+        #expect(check("one_of:circle,red,yes,no", "It is a red circle.", answer: "red"))
+        #expect(!check("one_of:circle,red,yes,no", "A circle, red.", answer: "red"), "the first option named counts")
+        #expect(!check("one_of:circle,red,yes,no", "Nothing here", answer: "no"), "whole words only")
+    }
+
+    @Test func imageSuiteItemsCarryAPictureAndAnOptionAnswer() throws {
+        let suite = try EvalSuite(contentsOf: Self.suites.appendingPathComponent("easy-vqa-v1.jsonl"))
+        #expect(suite.items.count == 42)
+        for item in suite.items {
+            #expect(item.image?.hasPrefix("data:image/png;base64,") == true, "\(item.id)")
+            let options = Scorer.argument(item.check).split(separator: ",").map(String.init)
+            #expect(Scorer.kind(item.check) == "one_of" && options.contains(item.answer), "\(item.id)")
+        }
     }
 
     @Test func suiteFilesNeedACanaryUniqueIdsAndKnownChecks() throws {
