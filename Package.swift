@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [
             .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp"),
         ]),
-        .target(name: "Imaging", dependencies: ["CImageCodecs"]),
+        // Debian's Tesseract 5 (libtesseract-dev, with tesseract-ocr-eng) through its C API.
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .target(name: "Imaging", dependencies: ["CImageCodecs", "CTesseract"]),
         // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
         .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
         // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
