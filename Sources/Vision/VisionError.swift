@@ -1,3 +1,4 @@
+import Imaging
 import ModelFiles
 
 /// Why a vision model could not be loaded or run.
@@ -14,7 +15,7 @@ public enum VisionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The image does not have the size the network's input takes.
     case wrongImageSize(width: Int, height: Int, expected: Int)
     /// The image could not be prepared for the network (resizing failed).
-    case invalidImage(String)
+    case image(ImagingError)
 
     public var description: String {
         switch self {
@@ -32,7 +33,7 @@ public enum VisionError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidLabels(let reason): return "invalid class names: \(reason)"
         case .wrongImageSize(let width, let height, let expected):
             return "the network takes a \(expected)x\(expected) image, got \(width)x\(height)"
-        case .invalidImage(let reason): return "cannot prepare the image: \(reason)"
+        case .image(let error): return "cannot prepare the image: \(error)"
         }
     }
 }

@@ -79,11 +79,13 @@ import Vision
         #expect(throws: broken.expected) { try VisionEncoder(file: file, pool: ThreadPool(threadCount: 1)) }
     }
 
-    @Test func rejectsAnImageOfTheWrongSize() throws {
+    @Test func resizesAnImageOfAnotherSize() throws {
         let fixture = try TinyVisionEncoderFixture.load("idefics3")
         let encoder = try VisionEncoder(file: fixture.file(), pool: ThreadPool(threadCount: 1))
-        let image = try #require(RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 0, count: 12)))
-        #expect(throws: VisionError.wrongImageSize(width: 2, height: 2, expected: 24)) { try encoder.encode(image) }
+        // Every source pixel of a 2x2 image is one colour: enlarged, it stays that colour.
+        let small = try #require(RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 200, count: 12)))
+        let large = try #require(RGBImage(width: 24, height: 24, pixels: [UInt8](repeating: 200, count: 24 * 24 * 3)))
+        #expect(try encoder.encode(small) == encoder.encode(large))
     }
 }
 

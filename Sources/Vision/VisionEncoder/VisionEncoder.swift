@@ -38,12 +38,11 @@ public final class VisionEncoder: @unchecked Sendable {
     /// The language model's embedding length the projector produces.
     public var outputDimension: Int { weights.outputDimension }
 
-    /// The image's embeddings; it must be imageSize x imageSize (resize it first).
+    /// The image's embeddings, the whole image resized to imageSize x imageSize first (one
+    /// view; llama.cpp's Idefics3 preprocessing adds tiles, which callers can encode as images).
     public func encode(_ image: RGBImage) throws(VisionError) -> ImageEmbeddings {
         let c = configuration, n = c.patchCount, e = c.embeddingLength
-        guard image.width == c.imageSize, image.height == c.imageSize else {
-            throw .wrongImageSize(width: image.width, height: image.height, expected: c.imageSize)
-        }
+        let image = try image.fitted(to: c.imageSize)
         let math = VisionMath(pool: pool)
         var h = try math.linear(weights.patchEmbedding, patches(image), rows: n)   // [patches, embedding]
         for i in h.indices { h[i] += weights.positions[i] }
