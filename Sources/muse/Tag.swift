@@ -45,11 +45,11 @@ struct Tag: ParsableCommand {
         do { tagger = try ImageTagger(folder: folder ?? ImageTagger.defaultFolder, pool: pool) } catch {
             throw CommandFailure("cannot load the image tagger: \(error) (run scripts/setup.sh)")
         }
-        var tags: [ImageTag] = []
+        var tags: [ImageLabel] = []
         var seconds: [Double] = []
         for _ in 0..<repetitions {
             let start = DispatchTime.now().uptimeNanoseconds
-            do { tags = try tagger.tags(for: photo, count: top) } catch { throw CommandFailure("\(image): \(error)") }
+            do { tags = try tagger.labels(for: photo, top: top) } catch { throw CommandFailure("\(image): \(error)") }
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         if repetitions > 1 {
@@ -59,11 +59,11 @@ struct Tag: ParsableCommand {
                               photo.width, photo.height))
         }
         if json {
-            let objects = tags.map { ["label": $0.label, "probability": Double($0.probability)] as [String: Any] }
+            let objects = tags.map { ["label": $0.name, "probability": $0.probability] as [String: Any] }
             let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for tag in tags { print(String(format: "%.4f", tag.probability) + "  " + tag.label) }
+            for tag in tags { print(String(format: "%.4f", tag.probability) + "  " + tag.name) }
         }
     }
 }
