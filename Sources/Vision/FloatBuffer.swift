@@ -22,6 +22,4 @@ final class FloatBuffer: @unchecked Sendable {
     deinit {
         pointer.deallocate()
     }
-
-    var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
