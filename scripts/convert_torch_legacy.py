@@ -97,6 +97,8 @@ class StateDictUnpickler(pickle.Unpickler):
         if not isinstance(pid, tuple) or pid[0] != "storage":
             raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
         storage_type, key, _location, count = pid[1], pid[2], pid[3], pid[4]
+        if len(pid) > 5 and pid[5] is not None:
+            raise pickle.UnpicklingError(f"storage {key} is a view into another storage: not supported")
         if key not in self.storages:
             self.storages[key] = Storage(storage_type, key, count)
         return self.storages[key]
