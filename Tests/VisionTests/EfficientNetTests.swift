@@ -34,6 +34,16 @@ import Vision
         #expect(try one.logits(fixture.image) == three.logits(fixture.image))
     }
 
+    @Test func reusedBuffersLeaveNoTraceOfTheLastImage() throws {
+        let fixture = try TinyEfficientNetFixture.load()
+        let network = try EfficientNet(file: fixture.file, configuration: fixture.configuration, pool: ThreadPool(threadCount: 1))
+        let first = try network.logits(fixture.image)
+        let n = fixture.configuration.imageSize
+        let other = try #require(RGBImage(width: n, height: n, pixels: fixture.image.pixels.map { 255 - $0 }))
+        #expect(try network.logits(other) != first)
+        #expect(try network.logits(fixture.image) == first)
+    }
+
     @Test func rejectsAnImageOfTheWrongSize() throws {
         let fixture = try TinyEfficientNetFixture.load()
         let network = try EfficientNet(file: fixture.file, configuration: fixture.configuration, pool: ThreadPool(threadCount: 1))
