@@ -39,15 +39,20 @@ struct VisionMath {
         }
     }
 
+    /// The cubic coefficient of GELU's tanh approximation (Hendrycks & Gimpel 2016, eq. in sec. 2).
+    static let geluCubic: Float = 0.044715
+    /// Quick GELU's sigmoid scale (OpenAI CLIP's QuickGELU: x * sigmoid(1.702 x)).
+    static let quickGeluScale: Float = 1.702
+
     func activate(_ x: inout [Float], _ activation: VisionActivation) {
         switch activation {
         case .gelu:
-            // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh approximation of GELU.
-            let k = Float((2 / Double.pi).squareRoot())
-            for i in x.indices { let v = x[i]; x[i] = 0.5 * v * (1 + Foundation.tanh(k * (v + 0.044715 * v * v * v))) }
+            // 0.5 x (1 + tanh(sqrt(2/pi) (x + c x^3))).
+            let k = Float((2 / Double.pi).squareRoot()), c = Self.geluCubic
+            for i in x.indices { let v = x[i]; x[i] = 0.5 * v * (1 + Foundation.tanh(k * (v + c * v * v * v))) }
         case .quickGelu:
-            // x * sigmoid(1.702 x) (OpenAI CLIP).
-            for i in x.indices { let v = x[i]; x[i] = v / (1 + Foundation.exp(-1.702 * v)) }
+            let a = Self.quickGeluScale
+            for i in x.indices { let v = x[i]; x[i] = v / (1 + Foundation.exp(-a * v)) }
         }
     }
 
