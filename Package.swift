@@ -46,7 +46,14 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         // Images in: JPEG/PNG/WebP decoding with the system's codecs, EXIF orientation, limits, OCR bridge.
-        .target(name: "Imaging"),
+        // Debian's libjpeg-turbo, libpng and libwebp behind a small C shim: libjpeg's fatal errors
+        // are caught with setjmp/longjmp inside C, so a corrupt file is a status code, never an exit.
+        .target(name: "CImageCodecs", linkerSettings: [
+            .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp"),
+        ]),
+        // Debian's Tesseract 5 (libtesseract-dev, with tesseract-ocr-eng) through its C API.
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .target(name: "Imaging", dependencies: ["CImageCodecs", "CTesseract"]),
         // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
         .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
         // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
@@ -96,7 +103,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),

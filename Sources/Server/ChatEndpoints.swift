@@ -41,6 +41,8 @@ extension MuseAPI {
         let received = Date()
         let (model, mode) = try ChatMode.split(model: request.model, field: request.mode)
         try checkModel(model)
+        var request = request
+        request.messages = try await perceivingImages(request.messages)
         switch mode {
         case .thinking, .contemplating: return try await reasonedCompletion(request, mode: mode ?? .thinking)
         case .shopping:
@@ -200,10 +202,10 @@ extension MuseAPI {
         return buffer
     }
 
-    func tokenize(_ request: TokenizeRequest) throws -> Response {
+    func tokenize(_ request: TokenizeRequest) async throws -> Response {
         let tokens: [Int]
         if let messages = request.messages {
-            tokens = try promptTokens(for: messages)
+            tokens = try promptTokens(for: try await perceivingImages(messages))
         } else if let prompt = request.prompt {
             tokens = tokenizer.encode(prompt, addSpecial: request.add_special ?? false, parseSpecial: true)
         } else {

@@ -18,17 +18,37 @@ enum OneOrMany: Decodable, Sendable {
     }
 }
 
-/// Message content: a string, or content parts of which the text parts are read.
+/// Message content: a string, or content parts: text, and `image_url` (read by `ImagePerception`
+/// into a text part before the prompt is rendered).
 enum MessageContent: Decodable, Sendable {
     struct Part: Decodable, Sendable {
+        struct ImageURL: Decodable, Sendable {
+            /// A `data:` URL or an http(s) URL.
+            let url: String
+            /// OpenAI's `low`/`high`/`auto`; accepted and ignored (the image is read at full size).
+            let detail: String?
+        }
         let type: String
         let text: String?
+        let image_url: ImageURL?
+
+        init(text: String) {
+            type = "text"
+            self.text = text
+            image_url = nil
+        }
     }
     case text(String), parts([Part])
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let text = try? c.decode(String.self) { self = .text(text) } else { self = .parts(try c.decode([Part].self)) }
+    }
+
+    /// The URLs of the image parts.
+    var imageURLs: [String] {
+        guard case .parts(let parts) = self else { return [] }
+        return parts.filter { $0.type == "image_url" }.map { $0.image_url?.url ?? "" }
     }
 
     /// The text the model sees; parts other than text are refused by validation.
@@ -83,9 +103,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
         let tool_calls: [MessageToolCall]?
         /// A tool turn: the call it answers.
         let tool_call_id: String?
+
+        func replacingContent(_ content: MessageContent) -> Message {
+            Message(role: role, content: content, name: name, tool_calls: tool_calls, tool_call_id: tool_call_id)
+        }
     }
     let model: String?
-    let messages: [Message]
+    /// `var`: image parts are replaced by what was perceived on them before the prompt is rendered.
+    var messages: [Message]
     let logprobs: Bool?
     let top_logprobs: Int?
     let response_format: ResponseFormat?

@@ -41,12 +41,15 @@ public final class MuseAPI: Sendable {
     public let embeddingService: EmbeddingService?
     /// Keys, limits and usage; nil serves everyone unmetered (in-process tests).
     public let access: AccessControl?
+    /// Reads `image_url` parts: fetch, decode, OCR, the optional tagger.
+    public let perception: ImagePerception
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
-                access: AccessControl? = nil) {
+                access: AccessControl? = nil, perception: ImagePerception = ImagePerception()) {
         self.scheduler = scheduler
+        self.perception = perception
         self.settings = settings
         embeddingService = embeddings
         self.access = access
@@ -79,7 +82,7 @@ public final class MuseAPI: Sendable {
         router.post("/v1/completions") { request, _ in
             try await self.completions(try await self.decode(CompletionRequest.self, from: request))
         }
-        router.post("/tokenize") { request, _ in try self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
+        router.post("/tokenize") { request, _ in try await self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
         router.post("/detokenize") { request, _ in
             let body = try await self.decode(DetokenizeRequest.self, from: request)
             guard body.tokens.allSatisfy({ $0 >= 0 && $0 < self.tokenizer.vocabularySize }) else {

@@ -27,9 +27,16 @@ public enum TestModel {
     /// The second architecture's file (Gemma 3 270M Q4_K_M), installed by scripts/setup.sh.
     public static var gemma3Path: String { modelsFolder + "/gemma-3-270m-q4_k_m.gguf" }
 
-    static var modelsFolder: String {
+    /// The image tagger's folder (EfficientNet-Lite0 safetensors and ImageNet class names).
+    public static var efficientNetFolder: String { modelsFolder + "/efficientnet-lite0" }
+
+    /// Sample photos scripts/setup.sh extracts from the scikit-image wheel (chelsea.png, coffee.png).
+    public static var testImagesFolder: String { cacheFolder + "/test-images" }
+
+    static var modelsFolder: String { cacheFolder + "/models" }
+
+    static var cacheFolder: String {
         let environment = ProcessInfo.processInfo.environment
-        let cache = environment["MUSE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/muse"
-        return cache + "/models"
+        return environment["MUSE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/muse"
     }
 }

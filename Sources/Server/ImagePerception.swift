@@ -1,0 +1,151 @@
+import Dispatch
+import Foundation
+import Imaging
+
+/// Turns an `image_url` into text the language model can read: the image is fetched, decoded
+/// (limits, orientation), read by OCR and, when the server has a tagger, labelled; the result is
+/// a structured observation placed before the user's words.
+public struct ImagePerception: Sendable {
+    public let source: ImageSource
+    public let decoder: ImageDecoder
+    public let recognizer: TextRecognizer
+    /// The Vision module's tagger when configured; without one the observation has OCR only.
+    public let tagger: (any ImageTagging)?
+
+    public init(source: ImageSource = ImageSource(), decoder: ImageDecoder = ImageDecoder(),
+                recognizer: TextRecognizer = TextRecognizer(), tagger: (any ImageTagging)? = nil) {
+        self.source = source
+        self.decoder = decoder
+        self.recognizer = recognizer
+        self.tagger = tagger
+    }
+
+    /// The most images one request may carry: each costs a decode and an OCR pass (about a second
+    /// on one core for a phone photo).
+    public static let maxImagesPerRequest = 4
+    /// Labels from the tagger shown to the model, and the least probability worth showing.
+    static let tagCount = 5
+    static let minimumTagProbability = 0.05
+    /// Lines of OCR text shown; the rest are counted, so a dense page cannot fill the context.
+    static let maxLines = 40
+    /// Below this Tesseract confidence a line is marked uncertain rather than dropped.
+    static let uncertainConfidence = 60.0
+
+    /// What was perceived on one image.
+    public struct Observation: Sendable {
+        public let width: Int
+        public let height: Int
+        public let format: ImageFormat
+        public let text: RecognizedText
+        public let labels: [ImageLabel]
+    }
+
+    public func observe(_ url: String) async throws(APIError) -> Observation {
+        let bytes: [UInt8]
+        do { bytes = try await source.bytes(for: url) } catch {
+            throw .badRequest("image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
+        }
+        let result: Result<Observation, APIError> = await withCheckedContinuation { continuation in
+            // Decoding and OCR are seconds of CPU: off the cooperative pool, which serves requests.
+            DispatchQueue.global().async { continuation.resume(returning: Result { () throws(APIError) in try perceive(bytes) }) }
+        }
+        return try result.get()
+    }
+
+    private func perceive(_ bytes: [UInt8]) throws(APIError) -> Observation {
+        let header: ImageDecoder.Header
+        let image: RGBImage
+        do {
+            header = try decoder.header(bytes)
+            image = try decoder.decode(bytes)
+        } catch {
+            throw .badRequest("image could not be read: \(error)", param: "messages", code: "invalid_image")
+        }
+        let text: RecognizedText
+        do { text = try recognizer.recognize(image) } catch { throw .internalFailure("\(error)") }
+        var labels: [ImageLabel] = []
+        if let tagger {
+            do { labels = try tagger.labels(for: image, top: Self.tagCount).filter { $0.probability >= Self.minimumTagProbability } }
+            catch { throw .internalFailure("image tagger failed: \(error)") }
+        }
+        return Observation(width: image.width, height: image.height, format: header.format, text: text, labels: labels)
+    }
+}
+
+extension ImagePerception.Observation {
+    /// The observation as the model reads it, numbered as the image's place in the request.
+    public func rendered(number: Int) -> String {
+        var out = ["[Image \(number): \(width)x\(height) \(format.rawValue)]"]
+        if !labels.isEmpty {
+            let seen = labels.map { "\($0.name) (\(Int(($0.probability * 100).rounded()))%)" }.joined(separator: ", ")
+            out.append("Seen: \(seen)")
+        }
+        let lines = text.lines
+        if lines.isEmpty {
+            out.append("Text read: none")
+        } else {
+            out.append("Text read (top to bottom):")
+            for line in lines.prefix(ImagePerception.maxLines) {
+                let doubt = line.confidence < ImagePerception.uncertainConfidence ? ", uncertain" : ""
+                out.append("- \"\(line.text)\" (\(place(line.box))\(doubt))")
+            }
+            if lines.count > ImagePerception.maxLines {
+                out.append("- ... \(lines.count - ImagePerception.maxLines) more lines")
+            }
+        }
+        out.append("[End of image \(number)]")
+        return out.joined(separator: "\n")
+    }
+
+    /// Where a box's centre lies, in thirds of the image: "top left" ... "bottom right".
+    func place(_ box: PixelBox) -> String {
+        let column = ["left", "centre", "right"][min(2, (box.x + box.width / 2) * 3 / max(width, 1))]
+        let row = ["top", "middle", "bottom"][min(2, (box.y + box.height / 2) * 3 / max(height, 1))]
+        return row == "middle" && column == "centre" ? "centre" : "\(row) \(column)"
+    }
+}
+
+extension MuseAPI {
+    /// The messages with every `image_url` part replaced by its observation, placed before the
+    /// message's text; messages without images are returned as they are.
+    func perceivingImages(_ messages: [ChatCompletionRequest.Message]) async throws(APIError) -> [ChatCompletionRequest.Message] {
+        let count = messages.reduce(0) { $0 + ($1.content?.imageURLs.count ?? 0) }
+        guard count > 0 else { return messages }
+        guard count <= ImagePerception.maxImagesPerRequest else {
+            throw .badRequest("at most \(ImagePerception.maxImagesPerRequest) images per request, got \(count)", param: "messages")
+        }
+        var number = 0
+        var result: [ChatCompletionRequest.Message] = []
+        for (index, message) in messages.enumerated() {
+            guard case .parts(let parts)? = message.content, parts.contains(where: { $0.type == "image_url" }) else {
+                result.append(message)
+                continue
+            }
+            guard message.role == "user" else {
+                throw .badRequest("messages[\(index)]: images are read in user messages only", param: "messages")
+            }
+            var observations: [MessageContent.Part] = []
+            var texts: [MessageContent.Part] = []
+            for (partIndex, part) in parts.enumerated() {
+                guard part.type == "image_url" else {
+                    texts.append(part)
+                    continue
+                }
+                guard let url = part.image_url?.url, !url.isEmpty else {
+                    throw .badRequest("messages[\(index)].content[\(partIndex)]: image_url part needs image_url.url", param: "messages")
+                }
+                number += 1
+                let observation: ImagePerception.Observation
+                do { observation = try await perception.observe(url) } catch {
+                    if case .badRequest(let message, let param, let code) = error {
+                        throw .badRequest("messages[\(index)].content[\(partIndex)]: \(message)", param: param, code: code)
+                    }
+                    throw error
+                }
+                observations.append(MessageContent.Part(text: observation.rendered(number: number)))
+            }
+            result.append(message.replacingContent(.parts(observations + texts)))
+        }
+        return result
+    }
+}
