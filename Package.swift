@@ -67,7 +67,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition", "Messaging",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

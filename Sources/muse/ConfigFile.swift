@@ -7,7 +7,7 @@ import Foundation
 /// `$XDG_CONFIG_HOME/muse/muse.toml` (~/.config/muse/muse.toml) when it exists.
 struct ConfigFile: Sendable {
     static let knownKeys: Set<String> = [
-        "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder",
+        "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder", "tagger",
         "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
     ]
 

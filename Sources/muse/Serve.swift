@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import Generation
 import Hummingbird
+import Kernels
 import Logging
 import Server
 import Storage
+import Vision
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +46,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the embedding model for /v1/embeddings (env MUSE_EMBEDDER; default: the installed all-MiniLM-L6-v2).")
     var embedder: String?
+
+    @Option(help: "Folder of the image tagger for image_url parts (env MUSE_TAGGER; default: the installed EfficientNet-Lite0; without it images get OCR only).")
+    var tagger: String?
 
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (env MUSE_MAX_BODY; default 4194304).")
     var maxBody: Int?
@@ -137,7 +142,14 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
-        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access)
+        var imageTagger: ImageTagger?
+        let taggerFolder = sources.string(tagger, env: "MUSE_TAGGER", key: "tagger") ?? ImageTagger.defaultFolder
+        // Its own one-thread pool: a photo is tagged on the request's thread, never stalling decode steps.
+        do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
+            printError("serve: images get OCR only, no tagger: \(error)")
+        }
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
+                          perception: ImagePerception(tagger: imageTagger))
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
