@@ -55,6 +55,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "CTesseract"]),
         // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
         .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
+        // Shelf photos ranked by nutrition: the product catalogue (on Storage), OCR text grouped
+        // into packs, catalogue matching, Nutri-Score ranking, and the evaluation on a generated set.
+        .target(name: "Shelf", dependencies: ["Imaging", "Nutrition", "Storage"]),
         // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
         .target(name: "Shopping", dependencies: ["Storage"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
@@ -75,7 +78,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping",
+                "Imaging", "Vision", "Shopping", "Shelf",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -101,6 +104,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "ShelfTests", dependencies: ["Shelf", "Imaging", "Nutrition", "Storage", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
