@@ -24,7 +24,9 @@ public struct ShelfEvaluation: Sendable {
         public let photo: String
         public let products: Int
         public let identified: Int
-        /// Kendall's tau-b between the true and the predicted Nutri-Score order of the photo's
+        /// Of those, identified by brand and name (no barcode readable on the pack).
+        public let identifiedByName: Int
+        /// Kendall's tau-b between the true and the predicted ranking (`ShelfReader.rankKey`) of the photo's
         /// products; nil when the true scores are all tied (no order to agree with).
         public let kendallTau: Double?
     }
@@ -33,6 +35,7 @@ public struct ShelfEvaluation: Sendable {
 
     public var products: Int { photos.reduce(0) { $0 + $1.products } }
     public var identified: Int { photos.reduce(0) { $0 + $1.identified } }
+    public var identifiedByName: Int { photos.reduce(0) { $0 + $1.identifiedByName } }
     public var accuracy: Double { products == 0 ? 0 : Double(identified) / Double(products) }
     /// Mean tau-b over the photos where it is defined.
     public var meanKendallTau: Double? {
@@ -48,7 +51,7 @@ public struct ShelfEvaluation: Sendable {
         for photo in truth {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(photo.photo)))
             let found = try reader.products(on: try decoder.decode(bytes))
-            var identified = 0
+            var identified = 0, byName = 0
             var trueScores: [Double] = []
             var predictedScores: [Double] = []
             for placement in photo.products {
@@ -58,13 +61,15 @@ public struct ShelfEvaluation: Sendable {
                 let (left, right) = (placement.box[0], placement.box[0] + placement.box[2])
                 // The text read inside this pack: its box's centre lies within the pack.
                 let match = found.first { (left..<right).contains($0.box.x + $0.box.width / 2) }
-                if match?.product?.barcode == placement.barcode { identified += 1 }
-                let truth = try ProductAssessment(product.label).nutriScore.scoreRange.lowerBound
-                trueScores.append(Double(truth))
+                if let match, match.product?.barcode == placement.barcode {
+                    identified += 1
+                    if match.evidence == .nameMatch { byName += 1 }
+                }
+                trueScores.append(ShelfReader.rankKey(try ProductAssessment(product.label)))
                 // An unidentified pack has no score; it ranks last, behind every scored product.
-                predictedScores.append(match?.assessment.map { Double($0.nutriScore.scoreRange.lowerBound) } ?? .infinity)
+                predictedScores.append(match?.assessment.map(ShelfReader.rankKey) ?? .infinity)
             }
-            results.append(PhotoResult(photo: photo.photo, products: photo.products.count, identified: identified,
+            results.append(PhotoResult(photo: photo.photo, products: photo.products.count, identified: identified, identifiedByName: byName,
                                        kendallTau: kendallTauB(trueScores, predictedScores)))
         }
         return ShelfEvaluation(photos: results)

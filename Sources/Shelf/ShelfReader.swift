@@ -94,13 +94,23 @@ public struct ShelfReader: Sendable {
                             runnerUp: runnerUp, assessment: try? ProductAssessment(best.0.label))
     }
 
-    /// Identified products, healthiest first: lower Nutri-Score points first (the grade follows
-    /// from them within a category); unscored products last.
+    /// Identified products, healthiest first (by `rankKey`); ties by name.
     public static func ranking(_ products: [ShelfProduct]) -> [ShelfProduct] {
         products.filter { $0.product != nil }.sorted { a, b in
-            let x = a.assessment?.nutriScore.scoreRange.lowerBound ?? Int.max
-            let y = b.assessment?.nutriScore.scoreRange.lowerBound ?? Int.max
+            let x = a.assessment.map(rankKey) ?? .infinity
+            let y = b.assessment.map(rankKey) ?? .infinity
             return x != y ? x < y : (a.product?.name ?? "") < (b.product?.name ?? "")
         }
+    }
+
+    /// Grade first, then points within the grade: categories grade the same points differently
+    /// (4 points is a C for nuts, a B for a cereal), and the grade is what a shopper compares.
+    /// With missing inputs, the best grade and score still possible.
+    public static func rankKey(_ assessment: ProductAssessment) -> Double {
+        let result = assessment.nutriScore
+        let grade = NutriGrade.allCases.firstIndex(of: result.gradeRange.lowerBound) ?? NutriGrade.allCases.count
+        /// Wider than any score range (general foods span -17...55), so grades never interleave.
+        let pointsPerGrade = 1_000.0
+        return Double(grade) * pointsPerGrade + Double(result.scoreRange.lowerBound)
     }
 }

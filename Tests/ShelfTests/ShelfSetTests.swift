@@ -23,8 +23,12 @@ private let kendallTauTarget = 0.8
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ShelfFixtures.path("shelf-01.jpg"))))
         let found = try ShelfReader(catalogue: catalogue).products(on: try ImageDecoder().decode(bytes))
         let ranking = ShelfReader.ranking(found)
-        let points = ranking.compactMap { $0.assessment?.nutriScore.scoreRange.lowerBound }
-        #expect(points == points.sorted())
+        let keys = ranking.compactMap { $0.assessment.map(ShelfReader.rankKey) }
+        #expect(keys == keys.sorted())
         #expect(ranking.count == 4)
+        // shelf-01: peanuts (fat, 4 points, C) rank behind diet lemonade (beverage, 4 points, C)
+        // by name only; dark chocolate (E) is last.
+        #expect(ranking.last?.product?.name == "Dark Chocolate")
+        #expect(ranking.compactMap { $0.assessment?.nutriScore.grade?.rawValue } == ["C", "C", "C", "E"])
     }
 }
