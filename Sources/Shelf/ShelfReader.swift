@@ -49,8 +49,13 @@ public struct ShelfReader: Sendable {
     public func products(on photo: RGBImage) throws(ShelfError) -> [ShelfProduct] {
         let text: RecognizedText
         do { text = try recognizer.recognize(photo, layout: .sparse) } catch { throw .unreadablePhoto("\(error)") }
+        return products(reading: text, photoWidth: photo.width)
+    }
+
+    /// The products in text already read from a photo (OCR in the sparse layout), left to right.
+    public func products(reading text: RecognizedText, photoWidth: Int) -> [ShelfProduct] {
         let words = text.words.filter { $0.confidence >= Self.minimumWordConfidence }
-        return Self.packRegions(words, photoWidth: photo.width).compactMap(identify)
+        return Self.packRegions(words, photoWidth: photoWidth).compactMap(identify)
     }
 
     /// Groups words into packs standing side by side: columns of text separated by a gap.

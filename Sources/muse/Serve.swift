@@ -4,6 +4,7 @@ import Generation
 import Hummingbird
 import Logging
 import Server
+import Shelf
 import Storage
 
 struct Serve: AsyncParsableCommand {
@@ -137,7 +138,8 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
-        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access)
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
+                          catalogue: ProductCatalog(database: database))
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
