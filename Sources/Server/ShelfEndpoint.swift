@@ -12,10 +12,10 @@ struct ShelfRequest: Decodable, Sendable {
 extension MuseAPI {
     /// A shelf photo in, the products on it ranked by Nutri-Score out (`ShelfReport`'s JSON).
     func shelf(_ request: ShelfRequest) async throws -> Response {
-        guard let catalogue else {
+        guard catalogue != nil else {
             throw APIError.badRequest("this server has no product catalogue", param: nil, code: "catalogue_unavailable")
         }
-        let products = try await catalogue.all()
+        let products = try await catalogueProducts()
         guard !products.isEmpty else {
             throw APIError.badRequest("the product catalogue is empty (muse catalog import FILE)", code: "catalogue_unavailable")
         }

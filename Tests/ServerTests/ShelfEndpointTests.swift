@@ -39,6 +39,24 @@ import TestSupport
         }
     }
 
+    @Test func aChatAboutAShelfPhotoGetsTheRankingInItsPrompt() async throws {
+        let catalogue = ProductCatalog(database: try Database(try TestDatabase.freshSQLite()))
+        let products = try CatalogFile.read(path: Self.fixtures.appendingPathComponent("catalogue.jsonl").path)
+        try await catalogue.importProducts(products)
+        let truth = try #require(try ShelfTruth.load(path: Self.fixtures.appendingPathComponent("shelf-truth.json").path).first)
+        let photo = try Data(contentsOf: Self.fixtures.appendingPathComponent(truth.photo))
+        let prompt = try await renderedPrompt(InProcessClient(try api(catalogue: catalogue)), messages: LabelImage.messages(
+            question: "Which of these is healthiest?", imageURL: "data:image/jpeg;base64," + photo.base64EncodedString()))
+        #expect(prompt.contains("Products identified (catalogue match; Nutri-Score 2023, healthiest first):\n1. "))
+        for placement in truth.products {
+            let product = try #require(products.first { $0.barcode == placement.barcode })
+            #expect(prompt.contains(". \(product.brand ?? "") \(product.name): Nutri-Score "), "\(product.name)")
+        }
+        let observation = try #require(prompt.range(of: "Products identified"))
+        let question = try #require(prompt.range(of: "Which of these is healthiest?"))
+        #expect(observation.lowerBound < question.lowerBound)
+    }
+
     @Test func withoutACatalogueOrAGoodImageItSaysWhy() async throws {
         try await post(InProcessClient(try api(catalogue: nil)), "/v1/vision/shelf", try body(photo: "shelf-01.jpg")) { response in
             #expect(response.status == .badRequest)
