@@ -56,6 +56,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "CTesseract"]),
         // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
         .target(name: "Vision", dependencies: ["Kernels", "ModelFiles", "Imaging"]),
+        // Shelf photos ranked by nutrition: the product catalogue (on Storage), OCR text grouped
+        // into packs, catalogue matching, Nutri-Score ranking, and the evaluation on a generated set.
+        .target(name: "Shelf", dependencies: ["Imaging", "Nutrition", "Storage"]),
         // Shopping mode: catalogue, creators, communities, follows, the recommender (plain Swift, on Storage).
         .target(name: "Shopping", dependencies: ["Storage"]),
         // Messaging surfaces: Meta webhook payloads, signatures, de-duplication, the persistent outbox.
@@ -67,7 +70,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +81,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping", "Messaging",
+                "Imaging", "Vision", "Shopping", "Messaging", "Shelf",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -104,6 +107,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "ShelfTests", dependencies: ["Shelf", "Imaging", "Nutrition", "Storage", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
@@ -111,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

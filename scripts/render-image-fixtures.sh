@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Renders the small image fixtures of Tests/ImagingTests/Fixtures (committed; the tests read them
-# and need no Python). Pillow is pinned by version and wheel SHA-256 and lives in a venv under the
-# cache; the fonts are Debian's DejaVu (fonts-dejavu-core). Run it again after changing
-# scripts/render_image_fixtures.py.
+# Renders the image fixtures (committed; the tests read them and need no Python): the small images
+# of Tests/ImagingTests/Fixtures and the generated shelf set of Tests/ShelfTests/Fixtures. Pillow
+# is pinned by version and wheel SHA-256 and lives in a venv under the cache; the fonts are Debian's DejaVu (fonts-dejavu-core). Run it again after changing
+# scripts/render_image_fixtures.py or scripts/render_shelf_set.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE="${MUSE_CACHE:-$HOME/.cache/muse}"
@@ -17,4 +17,5 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import PIL' 2>/dev/nu
         || { echo "pillow wheel SHA-256 mismatch" >&2; exit 1; }
     "$VENV/bin/python" -m pip install --quiet --no-deps "$tmp/$PILLOW_WHEEL"
 fi
-"$VENV/bin/python" scripts/render_image_fixtures.py "$@"
+"$VENV/bin/python" scripts/render_image_fixtures.py
+"$VENV/bin/python" scripts/render_shelf_set.py

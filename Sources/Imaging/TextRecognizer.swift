@@ -1,5 +1,5 @@
 import CTesseract
-import Synchronization
+import Foundation
 
 /// A rectangle in image pixels, origin top-left.
 public struct PixelBox: Sendable, Equatable, Codable {
@@ -83,7 +83,7 @@ public struct RecognizedText: Sendable, Equatable, Codable {
 ///
 /// A `TessBaseAPI` is not thread-safe and takes a moment to load its model, so engines are
 /// pooled: each call takes one (or starts one), uses it alone, and puts it back.
-public final class TextRecognizer: Sendable {
+public final class TextRecognizer: @unchecked Sendable {
     /// How Tesseract segments the page (the C API's `TessPageSegMode`).
     public enum Layout: Sendable {
         /// Fully automatic (PSM_AUTO): documents and labels.
@@ -93,7 +93,9 @@ public final class TextRecognizer: Sendable {
     }
 
     public let language: String
-    private let idle: Mutex<[TesseractEngine]>
+    // `idle` is guarded by `lock` (the only mutable state).
+    private let lock = NSLock()
+    private var idle: [TesseractEngine] = []
     /// Engines kept between calls; more calls at once start more and drop the extras afterwards.
     private let maxIdle: Int
 
@@ -102,16 +104,15 @@ public final class TextRecognizer: Sendable {
     public init(language: String = "eng", maxIdle: Int = 2) {
         self.language = language
         self.maxIdle = maxIdle
-        self.idle = Mutex([])
     }
 
     public func recognize(_ image: RGBImage, layout: Layout = .automatic) throws(ImagingError) -> RecognizedText {
-        let pooled = idle.withLock { $0.popLast() }
+        let pooled = lock.withLock { idle.popLast() }
         let engine: TesseractEngine
         if let pooled { engine = pooled } else { engine = try TesseractEngine(language: language) }
         let words = try engine.recognize(image, layout: layout)
-        idle.withLock { engines in
-            if engines.count < maxIdle { engines.append(engine) }
+        lock.withLock {
+            if idle.count < maxIdle { idle.append(engine) }
         }
         return RecognizedText(words: words)
     }

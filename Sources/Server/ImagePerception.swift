@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Imaging
+import Shelf
 
 /// Turns an `image_url` into text the language model can read: the image is fetched, decoded
 /// (limits, orientation), read by OCR and, when the server has a tagger, labelled; the result is
@@ -38,21 +39,25 @@ public struct ImagePerception: Sendable {
         public let format: ImageFormat
         public let text: RecognizedText
         public let labels: [ImageLabel]
+        /// Catalogue products read on the image (a shelf, a pack), healthiest first; empty when
+        /// the server has no catalogue or nothing matched.
+        public let products: [ShelfProduct]
     }
 
-    public func observe(_ url: String) async throws(APIError) -> Observation {
+    /// - Parameter catalogue: products to identify on the image (empty: none are looked for).
+    public func observe(_ url: String, catalogue: [CatalogProduct] = []) async throws(APIError) -> Observation {
         let bytes: [UInt8]
         do { bytes = try await source.bytes(for: url) } catch {
             throw .badRequest("image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
         }
         let result: Result<Observation, APIError> = await withCheckedContinuation { continuation in
             // Decoding and OCR are seconds of CPU: off the cooperative pool, which serves requests.
-            DispatchQueue.global().async { continuation.resume(returning: Result { () throws(APIError) in try perceive(bytes) }) }
+            DispatchQueue.global().async { continuation.resume(returning: Result { () throws(APIError) in try perceive(bytes, catalogue: catalogue) }) }
         }
         return try result.get()
     }
 
-    private func perceive(_ bytes: [UInt8]) throws(APIError) -> Observation {
+    private func perceive(_ bytes: [UInt8], catalogue: [CatalogProduct]) throws(APIError) -> Observation {
         let header: ImageDecoder.Header
         let image: RGBImage
         do {
@@ -68,7 +73,10 @@ public struct ImagePerception: Sendable {
             do { labels = try tagger.labels(for: image, top: Self.tagCount).filter { $0.probability >= Self.minimumTagProbability } }
             catch { throw .internalFailure("image tagger failed: \(error)") }
         }
-        return Observation(width: image.width, height: image.height, format: header.format, text: text, labels: labels)
+        let products = catalogue.isEmpty ? []
+            : ShelfReader.ranking(ShelfReader(catalogue: catalogue, recognizer: recognizer).products(reading: text, photoWidth: image.width))
+        return Observation(width: image.width, height: image.height, format: header.format, text: text, labels: labels,
+                           products: products)
     }
 }
 
@@ -91,6 +99,16 @@ extension ImagePerception.Observation {
             }
             if lines.count > ImagePerception.maxLines {
                 out.append("- ... \(lines.count - ImagePerception.maxLines) more lines")
+            }
+        }
+        if !products.isEmpty {
+            out.append("Products identified (catalogue match; Nutri-Score 2023, healthiest first):")
+            for (rank, found) in products.enumerated() {
+                guard let product = found.product, let result = found.assessment?.nutriScore else { continue }
+                let name = [product.brand, product.name].compactMap { $0 }.joined(separator: " ")
+                let grade = result.grade?.rawValue ?? "\(result.gradeRange.lowerBound.rawValue)-\(result.gradeRange.upperBound.rawValue) (estimated)"
+                let points = result.score.map { "\($0) points" } ?? "\(result.scoreRange.lowerBound) to \(result.scoreRange.upperBound) points"
+                out.append("\(rank + 1). \(name): Nutri-Score \(grade), \(points) (\(place(found.box)))")
             }
         }
         out.append("[End of image \(number)]")
@@ -116,6 +134,7 @@ extension MuseAPI {
         }
         var number = 0
         var result: [ChatCompletionRequest.Message] = []
+        let products = try await catalogueProducts()
         for (index, message) in messages.enumerated() {
             guard case .parts(let parts)? = message.content, parts.contains(where: { $0.type == "image_url" }) else {
                 result.append(message)
@@ -136,7 +155,7 @@ extension MuseAPI {
                 }
                 number += 1
                 let observation: ImagePerception.Observation
-                do { observation = try await perception.observe(url) } catch {
+                do { observation = try await perception.observe(url, catalogue: products) } catch {
                     if case .badRequest(let message, let param, let code) = error {
                         throw .badRequest("messages[\(index)].content[\(partIndex)]: \(message)", param: param, code: code)
                     }
@@ -147,5 +166,11 @@ extension MuseAPI {
             result.append(message.replacingContent(.parts(observations + texts)))
         }
         return result
+    }
+
+    /// The store's catalogue, for identifying products on chat images (empty without one).
+    func catalogueProducts() async throws(APIError) -> [CatalogProduct] {
+        guard let catalogue else { return [] }
+        do { return try await catalogue.all() } catch { throw .internalFailure("product catalogue: \(error)") }
     }
 }

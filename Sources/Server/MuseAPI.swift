@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
+import Shelf
 import Tokenization
 
 /// What the server is configured with (flags, environment, defaults: see `muse serve --help`).
@@ -43,13 +44,17 @@ public final class MuseAPI: Sendable {
     public let access: AccessControl?
     /// Reads `image_url` parts: fetch, decode, OCR, the optional tagger.
     public let perception: ImagePerception
+    /// The products /v1/vision/shelf matches against; nil: the route answers that there is none.
+    public let catalogue: ProductCatalog?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
-                access: AccessControl? = nil, perception: ImagePerception = ImagePerception()) {
+                access: AccessControl? = nil, perception: ImagePerception = ImagePerception(),
+                catalogue: ProductCatalog? = nil) {
         self.scheduler = scheduler
         self.perception = perception
+        self.catalogue = catalogue
         self.settings = settings
         embeddingService = embeddings
         self.access = access
@@ -82,6 +87,9 @@ public final class MuseAPI: Sendable {
         router.post("/v1/completions") { request, _ in
             try await self.completions(try await self.decode(CompletionRequest.self, from: request))
         }
+        router.post("/v1/vision/shelf") { request, _ in
+            try await self.shelf(try await self.decode(ShelfRequest.self, from: request))
+        }
         router.post("/tokenize") { request, _ in try await self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
         router.post("/detokenize") { request, _ in
             let body = try await self.decode(DetokenizeRequest.self, from: request)
@@ -97,7 +105,7 @@ public final class MuseAPI: Sendable {
     /// a known path asked with another method is a 405 naming the allowed one, not a 404.
     public static let routeMethods: [String: HTTPRequest.Method] = [
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
-        "/v1/chat/completions": .post, "/v1/completions": .post, "/tokenize": .post, "/detokenize": .post,
+        "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/tokenize": .post, "/detokenize": .post,
     ]
 
     /// The method a path is served with, matching `{...}` segments to anything.

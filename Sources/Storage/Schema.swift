@@ -40,5 +40,18 @@ public enum Schema {
             CREATE INDEX usage_records_by_key ON usage_records (key_id, started_ms);
             CREATE INDEX usage_records_by_time ON usage_records (started_ms);
             """),
+        Migration(version: 3, name: "product catalogue", sql: """
+            CREATE TABLE catalog_products (
+                barcode TEXT PRIMARY KEY,            -- EAN-13/UPC digits
+                name TEXT NOT NULL,
+                brand TEXT,
+                category TEXT NOT NULL,              -- Nutri-Score category: general, beverage, water, fat, cheese, red_meat
+                nutrition TEXT NOT NULL,             -- JSON object per 100 g/ml, keys as NutritionFacts (energy_kcal, sugars_g, ...)
+                ingredients TEXT,
+                price DOUBLE PRECISION,
+                image TEXT,
+                updated_ms BIGINT NOT NULL
+            );
+            """),
     ]
 }

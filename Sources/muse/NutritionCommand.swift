@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import Nutrition
 
-struct NutritionCommand: ParsableCommand {
+struct NutritionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nutrition",
-        abstract: "Nutrition labels: Nutri-Score 2023 and NOVA group.",
-        subcommands: [Score.self])
+        abstract: "Nutrition labels: Nutri-Score 2023 and NOVA group; shelf photos ranked by it.",
+        subcommands: [Score.self, Shelf.self, ShelfEval.self])
 
     struct Score: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import Hummingbird
 import Kernels
 import Logging
 import Server
+import Shelf
 import Storage
 import Vision
 
@@ -149,7 +150,7 @@ struct Serve: AsyncParsableCommand {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
-                          perception: ImagePerception(tagger: imageTagger))
+                          perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database))
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in

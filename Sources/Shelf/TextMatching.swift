@@ -1,0 +1,38 @@
+/// Fuzzy matching of OCR text against catalogue names: words compared by edit distance, so a
+/// misread letter ("Granoia") costs a little instead of the whole word.
+enum TextMatching {
+    /// Lowercased runs of letters and digits; shorter than `minimumLength` characters dropped
+    /// (OCR noise on a pack's edge reads as stray one- and two-letter words).
+    static func tokens(_ text: String, minimumLength: Int = 3) -> [String] {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.count >= minimumLength }
+    }
+
+    /// 1 - Levenshtein distance / longer length: 1 for equal words, 0 for nothing in common.
+    static func similarity(_ a: String, _ b: String) -> Double {
+        if a == b { return 1 }
+        let x = Array(a), y = Array(b)
+        guard !x.isEmpty, !y.isEmpty else { return 0 }
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return 1 - Double(previous[y.count]) / Double(max(x.count, y.count))
+    }
+
+    /// How well the words read on a pack match a product's words: the harmonic mean of how much
+    /// of the product is found on the pack and how much of the pack is explained by the product.
+    static func score(read: [String], product: [String]) -> Double {
+        guard !read.isEmpty, !product.isEmpty else { return 0 }
+        func coverage(_ from: [String], _ to: [String]) -> Double {
+            from.map { word in to.map { similarity(word, $0) }.max() ?? 0 }.reduce(0, +) / Double(from.count)
+        }
+        let recall = coverage(product, read)
+        let precision = coverage(read, product)
+        return recall + precision == 0 ? 0 : 2 * recall * precision / (recall + precision)
+    }
+}
