@@ -60,7 +60,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition", "Messaging",
+                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +78,14 @@ let package = Package(
             ]
         ),
         // Seeded test inputs and the installed model's path, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        // FakeGraphAPI (Meta's Graph API on loopback, for the messaging tests) runs on Hummingbird.
+        .target(name: "TestSupport", dependencies: [
+            "Storage",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
@@ -104,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Messaging", "Tokenization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
+import Messaging
 import Tokenization
 
 /// What the server is configured with (flags, environment, defaults: see `muse serve --help`).
@@ -41,15 +42,18 @@ public final class MuseAPI: Sendable {
     public let embeddingService: EmbeddingService?
     /// Keys, limits and usage; nil serves everyone unmetered (in-process tests).
     public let access: AccessControl?
+    /// The WhatsApp / Messenger / Instagram webhooks; nil serves none.
+    public let messaging: MessagingService?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
-                access: AccessControl? = nil) {
+                access: AccessControl? = nil, messaging: MessagingService? = nil) {
         self.scheduler = scheduler
         self.settings = settings
         embeddingService = embeddings
         self.access = access
+        self.messaging = messaging
     }
 
     public func makeRouter() -> Router<MuseRequestContext> {
@@ -79,6 +83,7 @@ public final class MuseAPI: Sendable {
         router.post("/v1/completions") { request, _ in
             try await self.completions(try await self.decode(CompletionRequest.self, from: request))
         }
+        if let messaging { addWebhookRoutes(messaging, to: router) }
         router.post("/tokenize") { request, _ in try self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
         router.post("/detokenize") { request, _ in
             let body = try await self.decode(DetokenizeRequest.self, from: request)
