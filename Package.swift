@@ -53,6 +53,9 @@ let package = Package(
         .target(name: "Shopping", dependencies: ["Storage"]),
         // Messaging surfaces: Meta webhook payloads, signatures, de-duplication, the persistent outbox.
         .target(name: "Messaging", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
+        // espeak-ng's C API (Debian's libespeak-ng-dev) and speech on it: synthesis to WAV, sentence by sentence.
+        .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .target(name: "Speech", dependencies: ["CEspeakNG"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
         .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
@@ -107,6 +110,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
+        .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",

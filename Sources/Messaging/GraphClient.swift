@@ -20,6 +20,8 @@ public struct ReceivedImage: Sendable, Equatable {
     /// `image/jpeg` or `image/png`, as the bytes themselves say.
     public let mimeType: String
     public let sha256: String
+
+    public init(data: Data, mimeType: String, sha256: String) { (self.data, self.mimeType, self.sha256) = (data, mimeType, sha256) }
 }
 
 /// The Graph API calls the surfaces need: the three send endpoints and media download.

@@ -200,7 +200,8 @@ public struct MessagingStore: Sendable {
         }
     }
 
-    /// Outbox rows: the pending ones due by `dueBy`, or every row when `dueBy` is nil; oldest first.
+    /// Outbox rows: the pending ones due by `dueBy`, or every row when `dueBy` is nil; oldest first
+    /// (replies written in the same millisecond in the order their messages were sent).
     public func outbox(dueBy: Int? = nil, limit: Int = 1000) async throws(MessagingError) -> [OutboxItem] {
         try await run { connection in
             let filter = dueBy == nil ? "" : "WHERE o.state = 'pending' AND o.next_attempt_ms <= $2"
@@ -208,7 +209,8 @@ public struct MessagingStore: Sendable {
                 SELECT o.id, o.conversation_id, o.reply_to, o.body, o.state, o.attempts, o.last_error, o.remote_id,
                        c.platform, c.sender_id, c.business_id, c.last_inbound_ms
                 FROM messaging_outbox o JOIN messaging_conversations c ON c.id = o.conversation_id
-                \(filter) ORDER BY o.created_ms, o.id LIMIT $1
+                JOIN messaging_inbound i ON i.platform = c.platform AND i.message_id = o.reply_to
+                \(filter) ORDER BY o.created_ms, i.sent_ms, o.id LIMIT $1
                 """, dueBy.map { [SQLValue(limit), SQLValue($0)] } ?? [SQLValue(limit)]).map { row in
                 guard let platform = MessagingPlatform(rawValue: try row.string("platform")) else {
                     throw StorageError.unexpectedValue(column: "platform")

@@ -8,10 +8,13 @@ import Tokenization
 public struct ModelReplyComposer: ReplyComposer {
     let scheduler: InferenceScheduler
     /// Chat apps show a few lines; 128 tokens is about 90 words.
-    public static let maxReplyTokens = 128
+    public static let defaultMaxReplyTokens = 128
+    public let maxReplyTokens: Int
     public static let systemPrompt = "You are Muse, a helpful assistant answering in a chat app. Reply briefly, in plain text."
 
-    public init(scheduler: InferenceScheduler) { self.scheduler = scheduler }
+    public init(scheduler: InferenceScheduler, maxReplyTokens: Int = ModelReplyComposer.defaultMaxReplyTokens) {
+        (self.scheduler, self.maxReplyTokens) = (scheduler, maxReplyTokens)
+    }
 
     /// The messages the model sees: the system prompt, then the turns (oldest dropped first
     /// until the prompt and the longest reply fit the context).
@@ -25,7 +28,7 @@ public struct ModelReplyComposer: ReplyComposer {
                 + turns.map { ChatMessage(role: $0.role, content: $0.content) }
             let prompt = template.render(messages, addGenerationPrompt: true)
             let count = scheduler.loaded.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true).count
-            if count + Self.maxReplyTokens <= scheduler.contextLength || turns.count <= 1 { return messages }
+            if count + maxReplyTokens <= scheduler.contextLength || turns.count <= 1 { return messages }
             turns = turns.dropFirst()
         }
     }
@@ -37,7 +40,7 @@ public struct ModelReplyComposer: ReplyComposer {
         guard let template = tokenizer.chatTemplate else { throw APIError.internalFailure("the model has no chat template") }
         let prompt = tokenizer.encode(template.render(try messages(for: history), addGenerationPrompt: true),
                                       addSpecial: true, parseSpecial: true)
-        let options = GenerationOptions(maxTokens: Self.maxReplyTokens, sampling: SamplingParameters(temperature: 0))
+        let options = GenerationOptions(maxTokens: maxReplyTokens, sampling: SamplingParameters(temperature: 0))
         var text = ""
         for try await event in try scheduler.generate(prompt: prompt, options: options) {
             if case .token(let token) = event { text += token.text }

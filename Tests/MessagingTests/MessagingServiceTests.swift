@@ -89,7 +89,7 @@ final class TranscriptComposer: ReplyComposer, @unchecked Sendable {  // `images
             let setup = try Self.setup(fake)
             try await setup.post(P.pageText(mid: "m_1", from: "PSID1", text: "hello", milliseconds: Self.start - 1000), .messenger)
             try await setup.post(P.pageEcho(mid: "m_echo", to: "PSID1", text: "re: hello", milliseconds: Self.start), .messenger)
-            try await setup.post(P.pageText(instagram: true, mid: "ig_1", from: "IGSID1", text: "hey", milliseconds: Self.start - 1000),
+            try await setup.post(P.pageText(instagram: true, mid: "ig_1", from: "IGSID1", text: "hey", milliseconds: Self.start - 500),
                                  .instagram)
             let report = try await setup.service.drain()
             #expect(report.answered == 2 && report.sent == 2)

@@ -60,8 +60,8 @@ import TestSupport
         do {
             _ = try Self.parse("not json", .whatsapp)
             Issue.record("not JSON was parsed")
-        } catch {
+        } catch let error as MessagingError {
             guard case .malformedPayload = error else { Issue.record("\(error)"); return }
-        }
+        } catch { Issue.record("\(error)") }
     }
 }

@@ -65,12 +65,12 @@ public final class FakeGraphAPI: @unchecked Sendable {  // every mutable member 
 
     private func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.post("\(Self.version)/{id}/messages") { request, context in
+        router.post(RouterPath(stringLiteral: Self.version + "/{id}/messages")) { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             return self.send(request, body: String(buffer: body), id: context.parameters.get("id") ?? "")
         }
-        router.get("\(Self.version)/{id}") { request, context in
+        router.get(RouterPath(stringLiteral: Self.version + "/{id}")) { request, context in
             self.mediaMetadata(request, id: context.parameters.get("id") ?? "")
         }
         router.get("media/{id}") { request, context in self.download(request, id: context.parameters.get("id") ?? "") }
