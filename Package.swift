@@ -74,7 +74,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping", "Messaging",
+                "Imaging", "Vision", "Shopping", "Messaging", "Speech",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
