@@ -10,14 +10,14 @@ public protocol ReplyComposer: Sendable {
 
 /// What one drain did, for logs and tests.
 public struct DrainReport: Sendable, Equatable {
-    public var answered = 0, stale = 0, quarantinedInbound = 0
+    public var answered = 0, stale = 0, quarantinedInbound = 0, deferred = 0
     public var sent = 0, retried = 0, quarantinedReplies = 0
 
     public init() {}
 
     static func + (a: DrainReport, b: DrainReport) -> DrainReport {
         var sum = a
-        sum.answered += b.answered; sum.stale += b.stale; sum.quarantinedInbound += b.quarantinedInbound
+        sum.answered += b.answered; sum.stale += b.stale; sum.quarantinedInbound += b.quarantinedInbound; sum.deferred += b.deferred
         sum.sent += b.sent; sum.retried += b.retried; sum.quarantinedReplies += b.quarantinedReplies
         return sum
     }
@@ -46,6 +46,11 @@ public final class MessagingService: Sendable {
     public static let firstRetryDelayMs = 2_000
     public static let maxRetryDelayMs = 600_000
     public static let maxAttempts = 8
+    /// Per-sender rate limit: at most 6 replies a minute to one conversation (a person typing fast
+    /// gets answers as fast as they read; a script flooding us costs at most this). Messages over
+    /// it wait, pending, until the minute allows them.
+    public static let repliesPerMinute = 6
+    static let rateWindowMs = 60_000
     /// Rows taken per pass, so one pass never holds the whole backlog in memory.
     static let batch = 32
 
@@ -115,6 +120,11 @@ public final class MessagingService: Sendable {
             if now - inbound.message.sentMs > Self.replyWindowMs {
                 try await store.close(inbound, state: "stale", reason: "arrived after the 24-hour reply window")
                 report.stale += 1
+                continue
+            }
+            let recent = try await store.repliesWritten(conversationID: inbound.conversationID, sinceMs: now - Self.rateWindowMs)
+            guard recent < Self.repliesPerMinute else {
+                report.deferred += 1
                 continue
             }
             let userTurn: String, image: ReceivedImage?

@@ -181,6 +181,14 @@ public struct MessagingStore: Sendable {
         return id
     }
 
+    /// Replies written to a conversation after `sinceMs` (sent or not): the per-sender rate.
+    public func repliesWritten(conversationID: String, sinceMs: Int) async throws(MessagingError) -> Int {
+        try await run { connection in
+            try connection.execute("SELECT COUNT(*) AS n FROM messaging_outbox WHERE conversation_id = $1 AND created_ms > $2",
+                                   SQLValue(conversationID), SQLValue(sinceMs)).first?.int("n") ?? 0
+        }
+    }
+
     /// Ends a message without a reply: `stale` (outside the reply window) or `quarantined`.
     public func close(_ inbound: PendingInbound, state: String, reason: String) async throws(MessagingError) {
         try await run { connection in try Self.setInbound(connection, inbound.message, state: state, reason: reason) }

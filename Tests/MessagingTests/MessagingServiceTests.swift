@@ -198,6 +198,29 @@ final class TranscriptComposer: ReplyComposer, @unchecked Sendable {  // `images
         }
     }
 
+    @Test func aFloodingSenderWaitsForTheMinuteWhileOthersAreAnswered() async throws {
+        try await FakeGraphAPI.run { fake in
+            let setup = try Self.setup(fake)
+            let limit = MessagingService.repliesPerMinute
+            for index in 0..<(limit + 2) {
+                try await setup.post(P.whatsAppText(id: "wamid.f\(index)", from: "flood", body: "m\(index)", seconds: Self.seconds + index),
+                                     .whatsapp)
+            }
+            try await setup.post(P.whatsAppText(id: "wamid.calm", from: "calm", body: "hello", seconds: Self.seconds + 99), .whatsapp)
+            let first = try await setup.service.drain()
+            #expect(first.answered == limit + 1 && first.deferred == 2 && first.sent == limit + 1)
+            #expect(try await setup.service.drain().deferred == 2, "still within the minute")
+            setup.clock.advance(ms: 60_000)
+            let later = try await setup.service.drain()
+            #expect(later.answered == 2 && later.sent == 2 && later.deferred == 0)
+            let floodReplies = fake.sends.filter { $0.json["to"] as? String == "flood" }
+            #expect(floodReplies.count == limit + 2)
+            // Seven earlier exchanges are 14 turns; the composer gets the newest 12 and the new one.
+            #expect((floodReplies.last?.json["text"] as? [String: Any])?["body"] as? String
+                == "re: m\(limit + 1) (\(MessagingService.historyTurns + 1) turns)")
+        }
+    }
+
     @Test(arguments: try TestDatabase.freshLocations())
     func noReplyIsLostAcrossARestart(location: DatabaseLocation) async throws {
         try await FakeGraphAPI.run { fake in
