@@ -34,8 +34,7 @@ public final class MessagingService: Sendable {
     private let composer: any ReplyComposer
     private let clock: @Sendable () -> Int
     private let gate = DrainGate()
-    private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    private let wake = WakeSignal()
 
     /// Meta lets a business answer free-form only within 24 hours of the person's last message
     /// (PRODUCT-NOTES.md 3.2-3.4).
@@ -57,7 +56,6 @@ public final class MessagingService: Sendable {
     public init(store: MessagingStore, security: WebhookSecurity, graph: GraphClient, composer: any ReplyComposer,
                 clock: @escaping @Sendable () -> Int = { Clock.milliseconds() }) {
         (self.store, self.security, self.graph, self.composer, self.clock) = (store, security, graph, composer, clock)
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// A POSTed webhook: signature checked over the raw bytes, events stored (duplicates dropped),
@@ -77,7 +75,7 @@ public final class MessagingService: Sendable {
                                                       recipientID: recipientID, timestampMs: clock()))
             }
         }
-        wake.yield()
+        wake.signal()
         return accepted
     }
 
@@ -86,12 +84,7 @@ public final class MessagingService: Sendable {
     public func runWorker(pollInterval: Duration = .seconds(1), onError: @Sendable (MessagingError) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do { _ = try await drain() } catch { onError(error) }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { [wakeups] in for await _ in wakeups { return } }
-                group.addTask { try? await Task.sleep(for: pollInterval) }
-                await group.next()
-                group.cancelAll()
-            }
+            await wake.wait(upTo: pollInterval)
         }
     }
 

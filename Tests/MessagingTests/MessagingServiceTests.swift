@@ -221,6 +221,22 @@ final class TranscriptComposer: ReplyComposer, @unchecked Sendable {  // `images
         }
     }
 
+    @Test func theWorkerIsWokenByEachWebhookRatherThanItsPoll() async throws {
+        try await FakeGraphAPI.run { fake in
+            let setup = try Self.setup(fake)
+            // An hour's poll: only the webhooks' wake-ups can make the worker answer within the test.
+            let worker = Task { await setup.service.runWorker(pollInterval: .seconds(3600)) }
+            defer { worker.cancel() }
+            for index in 0..<3 {
+                try await setup.post(P.whatsAppText(id: "wamid.w\(index)", from: "1", body: "w\(index)", seconds: Self.seconds + index),
+                                     .whatsapp)
+                // A bound of 60 s only keeps a broken build from hanging; no timing is asserted.
+                for _ in 0..<3000 where fake.sends.count <= index { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(fake.sends.count == index + 1)
+            }
+        }
+    }
+
     @Test(arguments: try TestDatabase.freshLocations())
     func noReplyIsLostAcrossARestart(location: DatabaseLocation) async throws {
         try await FakeGraphAPI.run { fake in
