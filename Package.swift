@@ -63,6 +63,9 @@ let package = Package(
         .target(name: "Shopping", dependencies: ["Storage"]),
         // Messaging surfaces: Meta webhook payloads, signatures, de-duplication, the persistent outbox.
         .target(name: "Messaging", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
+        // espeak-ng's C API (Debian's libespeak-ng-dev) and speech on it: synthesis to WAV, sentence by sentence.
+        .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .target(name: "Speech", dependencies: ["CEspeakNG"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
         .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
@@ -81,14 +84,21 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping", "Messaging", "Shelf",
+                "Imaging", "Vision", "Shopping", "Messaging", "Shelf", "Speech",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Seeded test inputs and the installed model's path, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        // FakeGraphAPI (Meta's Graph API on loopback, for the messaging tests) runs on Hummingbird.
+        .target(name: "TestSupport", dependencies: [
+            "Storage",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
@@ -112,11 +122,12 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
+        .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
+import Messaging
 import Shelf
 import Tokenization
 
@@ -46,18 +47,21 @@ public final class MuseAPI: Sendable {
     public let perception: ImagePerception
     /// The products /v1/vision/shelf matches against; nil: the route answers that there is none.
     public let catalogue: ProductCatalog?
+    /// The WhatsApp / Messenger / Instagram webhooks; nil serves none.
+    public let messaging: MessagingService?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
                 access: AccessControl? = nil, perception: ImagePerception = ImagePerception(),
-                catalogue: ProductCatalog? = nil) {
+                catalogue: ProductCatalog? = nil, messaging: MessagingService? = nil) {
         self.scheduler = scheduler
         self.perception = perception
         self.catalogue = catalogue
         self.settings = settings
         embeddingService = embeddings
         self.access = access
+        self.messaging = messaging
     }
 
     public func makeRouter() -> Router<MuseRequestContext> {
@@ -90,6 +94,7 @@ public final class MuseAPI: Sendable {
         router.post("/v1/vision/shelf") { request, _ in
             try await self.shelf(try await self.decode(ShelfRequest.self, from: request))
         }
+        if let messaging { addWebhookRoutes(messaging, to: router) }
         router.post("/tokenize") { request, _ in try await self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
         router.post("/detokenize") { request, _ in
             let body = try await self.decode(DetokenizeRequest.self, from: request)

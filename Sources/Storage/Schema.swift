@@ -52,6 +52,63 @@ public enum Schema {
                 image TEXT,
                 updated_ms BIGINT NOT NULL
             );
+        Migration(version: 4, name: "messaging: conversations, inbound de-duplication, outbox, delivery statuses", sql: """
+            CREATE TABLE messaging_conversations (
+                id TEXT PRIMARY KEY,
+                platform TEXT NOT NULL,              -- whatsapp | messenger | instagram
+                sender_id TEXT NOT NULL,             -- wa_id / PSID / IGSID
+                business_id TEXT NOT NULL,           -- phone_number_id / Page id / IG id replies go out from
+                user_id TEXT,                        -- the web account the sender linked; NULL until linked
+                last_inbound_ms BIGINT NOT NULL,     -- the sender's newest message: the 24-hour window runs from it
+                created_ms BIGINT NOT NULL,
+                UNIQUE (platform, sender_id)
+            );
+            CREATE TABLE messaging_inbound (
+                platform TEXT NOT NULL,
+                message_id TEXT NOT NULL,            -- wamid... / mid: Meta's retries reuse it
+                conversation_id TEXT NOT NULL REFERENCES messaging_conversations(id),
+                kind TEXT NOT NULL,                  -- text | image | unsupported
+                body TEXT,                           -- the text, the image's caption, or the unsupported type
+                media_ref TEXT,                      -- WhatsApp media id or Messenger/Instagram attachment URL
+                media_sha256 TEXT,
+                sent_ms BIGINT NOT NULL,
+                received_ms BIGINT NOT NULL,
+                state TEXT NOT NULL,                 -- pending | answered | stale | quarantined
+                reason TEXT,
+                PRIMARY KEY (platform, message_id)
+            );
+            CREATE INDEX messaging_inbound_by_state ON messaging_inbound (state, received_ms);
+            CREATE TABLE messaging_turns (
+                conversation_id TEXT NOT NULL REFERENCES messaging_conversations(id),
+                position BIGINT NOT NULL,
+                role TEXT NOT NULL,                  -- user | assistant
+                content TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (conversation_id, position)
+            );
+            CREATE TABLE messaging_outbox (
+                id TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES messaging_conversations(id),
+                reply_to TEXT NOT NULL,              -- the inbound message id answered
+                body TEXT NOT NULL,
+                state TEXT NOT NULL,                 -- pending | sent | quarantined
+                attempts BIGINT NOT NULL,
+                next_attempt_ms BIGINT NOT NULL,
+                last_error TEXT,
+                remote_id TEXT,                      -- the platform's id for the sent message
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL
+            );
+            CREATE INDEX messaging_outbox_by_state ON messaging_outbox (state, next_attempt_ms);
+            CREATE TABLE messaging_statuses (
+                platform TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                status TEXT NOT NULL,                -- sent | delivered | read | failed | echo
+                recipient_id TEXT NOT NULL,
+                timestamp_ms BIGINT NOT NULL,
+                error TEXT,
+                PRIMARY KEY (platform, message_id, status)
+            );
             """),
     ]
 }

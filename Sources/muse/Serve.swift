@@ -4,6 +4,7 @@ import Generation
 import Hummingbird
 import Kernels
 import Logging
+import Messaging
 import Server
 import Shelf
 import Storage
@@ -16,11 +17,13 @@ struct Serve: AsyncParsableCommand {
             Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
             MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
-            MUSE_CONTEMPLATION_SAMPLES), else the config file (muse.toml: the \
+            MUSE_CONTEMPLATION_SAMPLES, MUSE_META_APP_SECRET, MUSE_META_VERIFY_TOKEN, MUSE_META_ACCESS_TOKEN, \
+            MUSE_GRAPH_BASE_URL), else the config file (muse.toml: the \
             flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
 
             Partner keys (`muse keys create`) are checked on every /v1 route; each request's tokens, latency and \
-            status are recorded in the store (`muse usage`). SIGINT or SIGTERM stop the server gracefully: it stops \
+            status are recorded in the store (`muse usage`). With the three Meta secrets set, /webhooks/whatsapp, \
+            /webhooks/messenger and /webhooks/instagram answer Meta's webhooks and reply through the Graph API. SIGINT or SIGTERM stop the server gracefully: it stops \
             accepting connections and lets running requests finish.
             """)
 
@@ -66,6 +69,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("contemplation-samples"), help: "Contemplating mode: reasoned answers sampled and voted on (env MUSE_CONTEMPLATION_SAMPLES; default 4).")
     var contemplationSamples: Int?
 
+    @Option(name: .customLong("meta-app-secret"), help: "Meta app secret that signs webhook bodies (env MUSE_META_APP_SECRET; prefer the env or config file: flags show in `ps`).")
+    var metaAppSecret: String?
+
+    @Option(name: .customLong("meta-verify-token"), help: "Verify token typed in Meta's App Dashboard for the webhook handshake (env MUSE_META_VERIFY_TOKEN).")
+    var metaVerifyToken: String?
+
+    @Option(name: .customLong("meta-access-token"), help: "Graph API access token the replies are sent with (env MUSE_META_ACCESS_TOKEN).")
+    var metaAccessToken: String?
+
+    @Option(name: .customLong("graph-base-url"), help: "Graph API root with its version (env MUSE_GRAPH_BASE_URL; default \(Serve.defaultGraphBaseURL)).")
+    var graphBaseURL: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the settings in effect and where each came from, then exit.")
     var printConfig = false
 
@@ -74,6 +89,7 @@ struct Serve: AsyncParsableCommand {
     static let defaultMaxQueue = 64
     static let defaultSlots = 8
     static let defaultMaxBody = 4 << 20
+    static let defaultGraphBaseURL = "https://graph.facebook.com/v25.0"
 
     func run() async throws {
         let sources = try store.sources()
@@ -100,6 +116,13 @@ struct Serve: AsyncParsableCommand {
         modelOptions.model = sources.string(options.model, env: "MUSE_MODEL", key: "model")
         if let threads = try sources.int(options.threadsFlag, env: "MUSE_THREADS", key: "threads") { modelOptions.threadsFlag = threads }
         let location = try store.location(sources)
+        let meta = [(metaAppSecret, "MUSE_META_APP_SECRET", "meta-app-secret"), (metaVerifyToken, "MUSE_META_VERIFY_TOKEN", "meta-verify-token"),
+                    (metaAccessToken, "MUSE_META_ACCESS_TOKEN", "meta-access-token")].map { sources.string($0.0, env: $0.1, key: $0.2) }
+        let graphURL = sources.string(graphBaseURL, env: "MUSE_GRAPH_BASE_URL", key: "graph-base-url") ?? Self.defaultGraphBaseURL
+        let webhooks = meta.allSatisfy { $0 != nil }
+        guard webhooks || meta.allSatisfy({ $0 == nil }) else {
+            throw CommandFailure("the webhooks need all of --meta-app-secret, --meta-verify-token and --meta-access-token")
+        }
         if printConfig {
             print("""
                 config file: \(sources.config.path ?? "(none)")
@@ -114,6 +137,7 @@ struct Serve: AsyncParsableCommand {
                 reasoning-budget: \(reasoning.budget)
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
+                webhooks: \(webhooks ? "on, Graph API \(graphURL)" : "off")
                 """)
             return
         }
@@ -143,6 +167,15 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
+        var messaging: MessagingService?
+        if webhooks, let secret = meta[0], let verify = meta[1], let token = meta[2] {
+            do {
+                messaging = MessagingService(store: MessagingStore(database: database),
+                                             security: try WebhookSecurity(appSecret: secret, verifyToken: verify),
+                                             graph: try GraphClient(baseURL: graphURL, accessToken: token),
+                                             composer: ModelReplyComposer(scheduler: scheduler))
+            } catch { throw CommandFailure("\(error)") }
+        }
         var imageTagger: ImageTagger?
         let taggerFolder = sources.string(tagger, env: "MUSE_TAGGER", key: "tagger") ?? ImageTagger.defaultFolder
         // Its own one-thread pool: a photo is tagged on the request's thread, never stalling decode steps.
@@ -150,14 +183,20 @@ struct Serve: AsyncParsableCommand {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
-                          perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database))
+                          perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
+                          messaging: messaging)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
             printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), "
                        + "\(slots) slots, queue \(maxQueue), keys \(authMode.rawValue), store \(location)")
         }
+        // The worker answers stored messages and drains the outbox, including what a previous run left.
+        let worker = messaging.map { service in
+            Task { await service.runWorker { printError("serve: messaging: \($0)") } }
+        }
         try await app.runService()
+        worker?.cancel()
         scheduler.shutdown()
     }
 }

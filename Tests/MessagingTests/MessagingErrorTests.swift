@@ -1,8 +1,0 @@
-import Messaging
-import Testing
-
-@Suite struct MessagingErrorTests {
-    @Test func aBadSignatureIsItsOwnError() {
-        #expect(MessagingError.badSignature == .badSignature)
-    }
-}
