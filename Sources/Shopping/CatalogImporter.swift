@@ -99,6 +99,8 @@ public struct CatalogImporter: Sendable {
                     let follow = try record(Follow.self)
                     try check(!follow.userId.isEmpty, "user_id is empty")
                     try exists(follow.targetKind.rawValue, follow.targetId)
+                    let key = ShoppingStore.followKey(follow.userId, follow.targetKind.rawValue, follow.targetId)
+                    try check(known["follow", default: []].insert(key).inserted, "'\(follow.userId)' already follows \(follow.targetId)")
                     world.follows.append(follow)
                 case "interaction":
                     let interaction = try record(Interaction.self)
@@ -112,9 +114,14 @@ public struct CatalogImporter: Sendable {
                     let preferences = try record(ShoppingPreferences.self)
                     try check(!preferences.userId.isEmpty, "user_id is empty")
                     try check((preferences.budgetCents ?? 0) >= 0, "budget_cents must not be negative")
+                    try check(known["preferences", default: []].insert(preferences.userId).inserted,
+                              "preferences of '\(preferences.userId)' are already stored")
                     world.preferences.append(preferences)
                 case "settings":
-                    world.settings.append(try record(UserSettings.self))
+                    let settings = try record(UserSettings.self)
+                    try check(known["settings", default: []].insert(settings.userId).inserted,
+                              "settings of '\(settings.userId)' are already stored; change them through the API")
+                    world.settings.append(settings)
                 default:
                     throw .invalidRow(line: number, reason: "type '\(type)' is not one of \(recordTypes.joined(separator: ", "))")
                 }

@@ -7,6 +7,7 @@ public struct OfflineEvaluation: Sendable {
     public struct Scores: Sendable, Equatable {
         public var recall = 0.0
         public var ndcg = 0.0
+        public init(recall: Double = 0, ndcg: Double = 0) { self.recall = recall; self.ndcg = ndcg }
     }
 
     public struct Result: Sendable {

@@ -21,6 +21,8 @@ public struct Recommender: Sendable {
     static let historyHalfLifeMs = 14.0 * 86_400_000
     /// Candidates taken from each nearest-neighbour and popularity source.
     static let candidatesPerSource = 200
+    /// Products kept for a search: its nearest matches.
+    static let queryCandidates = 60
     /// MMR looks at this many times `limit` of the best-scored candidates.
     static let rerankPoolFactor = 5
     /// MMR's λ (Carbonell & Goldstein 1998): 0.75 keeps relevance first and still breaks up runs of near-identical items.
@@ -54,7 +56,7 @@ public struct Recommender: Sendable {
         let now = nowMs ?? index.nowMs
         let queryVector: [Float]?
         do { queryVector = try request.query.map { try embedder.embed($0) } } catch { throw .embedding("\(error)") }
-        if let queryVector, queryVector.count != index.dimension {
+        if let queryVector, !index.products.isEmpty, queryVector.count != index.dimension {
             throw .embedding("the query vector has \(queryVector.count) values, the index \(index.dimension)")
         }
 
@@ -120,8 +122,8 @@ public struct Recommender: Sendable {
         let profile = index.profile(recent.map { ($0.0, $0.1) })
         let profileSimilarity = profile.map(index.similarities)
         let querySimilarity = queryVector.map(index.similarities)
-        for similarities in [profileSimilarity, querySimilarity].compactMap({ $0 }) {
-            for i in topIndices(similarities, count: Self.candidatesPerSource, where: admissible) where evidence[i] == nil {
+        if let profileSimilarity {
+            for i in topIndices(profileSimilarity, count: Self.candidatesPerSource, where: admissible) where evidence[i] == nil {
                 evidence[i] = Evidence()
             }
         }
@@ -130,6 +132,12 @@ public struct Recommender: Sendable {
         for i in index.popularOrder where taken < Self.candidatesPerSource && admissible(i) {
             if evidence[i] == nil { evidence[i] = Evidence() }
             taken += 1
+        }
+        // A search narrows everything to the products that match it; the other sources then
+        // only re-order those (retrieve by the query, personalise the ranking).
+        if let querySimilarity {
+            let matches = topIndices(querySimilarity, count: Self.queryCandidates, where: admissible)
+            evidence = Dictionary(uniqueKeysWithValues: matches.map { ($0, evidence[$0] ?? Evidence()) })
         }
 
         // Ranking.

@@ -8,7 +8,7 @@ public final class RecommenderIndex: Sendable {
     /// [products.count * dimension], row i = unit vector of products[i].
     let vectors: [Float]
     /// Interest weight summed over every user's positive interactions, per product.
-    let popularity: [Double]
+    public let popularity: [Double]
     /// The same over the last `trendWindowMs` only.
     let trend: [Double]
     let maxPopularity: Double
@@ -49,9 +49,10 @@ public final class RecommenderIndex: Sendable {
     }
 
     /// `vectors`: one unit vector per product, in `world.products` order.
-    public init(world: ShoppingWorld, vectors: [[Float]], nowMs: Int) throws(ShoppingError) {
-        guard vectors.count == world.products.count, let width = vectors.first?.count, width > 0,
-              vectors.allSatisfy({ $0.count == width }) else {
+    /// `emptyWidth`: the vector width of an empty catalogue (no product to take it from).
+    public init(world: ShoppingWorld, vectors: [[Float]], nowMs: Int, emptyWidth: Int = 1) throws(ShoppingError) {
+        let width = vectors.first?.count ?? emptyWidth
+        guard vectors.count == world.products.count, width > 0, vectors.allSatisfy({ $0.count == width }) else {
             throw .invalidArgument("need one embedding of equal width per product (\(vectors.count) for \(world.products.count))")
         }
         products = world.products

@@ -177,9 +177,16 @@ public struct ShoppingStore: Sendable {
                               ("community", "shop_communities"), ("post", "shop_posts"), ("interaction", "shop_interactions")] {
             ids[kind] = Set(try connection.execute("SELECT id FROM \(table)").map { try $0.string("id") })
         }
+        ids["follow"] = Set(try connection.execute("SELECT user_id, target_kind, target_id FROM shop_follows").map {
+            followKey(try $0.string("user_id"), try $0.string("target_kind"), try $0.string("target_id"))
+        })
+        ids["preferences"] = Set(try connection.execute("SELECT user_id FROM shop_preferences").map { try $0.string("user_id") })
+        ids["settings"] = Set(try connection.execute("SELECT user_id FROM user_settings").map { try $0.string("user_id") })
         ids["handle"] = Set(try connection.execute("SELECT handle FROM shop_creators").map { try $0.string("handle") })
         return ids
     }
+
+    static func followKey(_ user: String, _ kind: String, _ target: String) -> String { user + "\u{1F}" + kind + "\u{1F}" + target }
 
     // MARK: - Embeddings
 

@@ -154,7 +154,7 @@ public struct WorldGenerator: Sendable {
                 var item: Int?
                 let roll = random.unit()
                 if roll < Self.fromFollowedPost {
-                    let feed = followed.flatMap { postsByAuthor[$0] ?? [] }.filter { $0.createdMs <= time && time - $0.createdMs <= Self.feedWindowMs }
+                    let feed = followed.sorted(by: { $0.id < $1.id }).flatMap { postsByAuthor[$0] ?? [] }.filter { $0.createdMs <= time && time - $0.createdMs <= Self.feedWindowMs }
                     if let post = random.pick(feed), let tag = random.pick(post.productIds) {
                         item = productIndex[tag]
                         postId = post.id
