@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
+import Shopping
 import Tokenization
 
 /// What the server is configured with (flags, environment, defaults: see `muse serve --help`).
@@ -41,12 +42,15 @@ public final class MuseAPI: Sendable {
     public let embeddingService: EmbeddingService?
     /// Keys, limits and usage; nil serves everyone unmetered (in-process tests).
     public let access: AccessControl?
+    /// The shopping recommender; nil: no /v1/shopping routes and Shopping mode answers 400 mode_unavailable.
+    public let shopping: ShoppingService?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
-                access: AccessControl? = nil) {
+                access: AccessControl? = nil, shopping: ShoppingService? = nil) {
         self.scheduler = scheduler
+        self.shopping = shopping
         self.settings = settings
         embeddingService = embeddings
         self.access = access
@@ -87,6 +91,7 @@ public final class MuseAPI: Sendable {
             }
             return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
         }
+        if let shopping { addShoppingRoutes(to: router, shopping) }
         return router
     }
 
@@ -95,6 +100,8 @@ public final class MuseAPI: Sendable {
     public static let routeMethods: [String: HTTPRequest.Method] = [
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
         "/v1/chat/completions": .post, "/v1/completions": .post, "/tokenize": .post, "/detokenize": .post,
+        "/v1/shopping/recommendations": .get, "/v1/shopping/feedback": .post, "/v1/shopping/consent": .post,
+        "/v1/shopping/reset": .post, "/v1/shopping/import": .post,
     ]
 
     /// The method a path is served with, matching `{...}` segments to anything.

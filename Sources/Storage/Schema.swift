@@ -40,5 +40,86 @@ public enum Schema {
             CREATE INDEX usage_records_by_key ON usage_records (key_id, started_ms);
             CREATE INDEX usage_records_by_time ON usage_records (started_ms);
             """),
+        Migration(version: 2, name: "shopping: catalogue, creators, communities, posts, follows, interactions, settings", sql: """
+            CREATE TABLE shop_brands (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL
+            );
+            CREATE TABLE shop_products (
+                id TEXT PRIMARY KEY,
+                brand_id TEXT NOT NULL REFERENCES shop_brands(id),
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                category TEXT NOT NULL,              -- fashion, beauty, home, grocery
+                colour TEXT,
+                material TEXT,
+                sizes TEXT NOT NULL,                 -- comma-separated; empty for one-size items
+                price_cents BIGINT NOT NULL,
+                currency TEXT NOT NULL,              -- ISO 4217
+                stock BIGINT NOT NULL,
+                region TEXT NOT NULL,                -- where it ships: EU, UK, US
+                image_url TEXT,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE shop_creators (
+                id TEXT PRIMARY KEY,
+                handle TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                style TEXT NOT NULL
+            );
+            CREATE TABLE shop_communities (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                topic TEXT NOT NULL
+            );
+            CREATE TABLE shop_posts (
+                id TEXT PRIMARY KEY,
+                author_kind TEXT NOT NULL,           -- creator or community
+                author_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                sponsored BIGINT NOT NULL DEFAULT 0, -- paid partnership or affiliate: always labelled
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX shop_posts_by_author ON shop_posts (author_kind, author_id, created_ms);
+            CREATE TABLE shop_post_products (
+                post_id TEXT NOT NULL REFERENCES shop_posts(id),
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                PRIMARY KEY (post_id, product_id)
+            );
+            CREATE TABLE shop_follows (
+                user_id TEXT NOT NULL,
+                target_kind TEXT NOT NULL,           -- creator, community or brand
+                target_id TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (user_id, target_kind, target_id)
+            );
+            CREATE TABLE shop_interactions (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                kind TEXT NOT NULL,                  -- view, like, save, cart, purchase, dismiss
+                post_id TEXT,                        -- the post it was seen in, when any
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX shop_interactions_by_user ON shop_interactions (user_id, created_ms);
+            CREATE TABLE shop_preferences (
+                user_id TEXT PRIMARY KEY,
+                sizes TEXT NOT NULL,                 -- comma-separated
+                budget_cents BIGINT,
+                region TEXT
+            );
+            CREATE TABLE shop_product_embeddings (
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                model TEXT NOT NULL,                 -- which embedder made it
+                vector TEXT NOT NULL,                -- base64 of little-endian Float32s
+                PRIMARY KEY (product_id, model)
+            );
+            CREATE TABLE user_settings (
+                user_id TEXT PRIMARY KEY,
+                personalisation BIGINT NOT NULL DEFAULT 0,  -- consent to use the user's history; off until given
+                updated_ms BIGINT NOT NULL
+            );
+            """),
     ]
 }
