@@ -6,6 +6,7 @@ import PackageDescription
 //   CSQLite, CPostgres -> Storage -> PartnerAccess -> Server
 //   Imaging (image codecs, OCR) -> Vision (EfficientNet tagger, ViT + projector) -> Server
 //   Storage -> Shopping (recommender) -> Server
+//   Storage -> Accounts (users, sessions, conversations, memory); Identity (OpenID Connect) -> Server
 //   Storage -> Messaging (WhatsApp / Messenger / Instagram webhooks, outbox) -> Server
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
 // Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
@@ -45,6 +46,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // Web accounts: users, OpenID identities, local passwords (scrypt), sessions, conversations,
+        // memory, consents, export and deletion (plain Swift, on Storage).
+        .target(name: "Accounts", dependencies: [
+            "Storage",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // Images in: JPEG/PNG/WebP decoding with the system's codecs, EXIF orientation, limits, OCR bridge.
         .target(name: "Imaging"),
         // Perception models on images: the EfficientNet-Lite0 tagger, the ViT/SigLIP encoder + projector.
@@ -60,7 +68,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition", "Messaging",
+                "Imaging", "Vision", "Shopping", "Messaging", "Nutrition", "Accounts", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -71,7 +79,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping", "Messaging",
+                "Imaging", "Vision", "Shopping", "Messaging", "Accounts", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -96,6 +104,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Storage", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Imaging", "Kernels", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
@@ -104,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Accounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -121,5 +121,72 @@ public enum Schema {
                 updated_ms BIGINT NOT NULL
             );
             """),
+        Migration(version: 5, name: "accounts: users, identities, local passwords, sessions, conversations, memory, consent", sql: """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                display_name TEXT NOT NULL,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE user_identities (
+                issuer TEXT NOT NULL,                -- an OpenID provider's issuer URL
+                subject TEXT NOT NULL,               -- its `sub`: the stable key (never the e-mail)
+                user_id TEXT NOT NULL REFERENCES users(id),
+                email TEXT,                          -- shown only; never used to match accounts
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (issuer, subject)
+            );
+            CREATE INDEX user_identities_by_user ON user_identities (user_id);
+            CREATE TABLE local_credentials (
+                username TEXT PRIMARY KEY,           -- lower-cased
+                user_id TEXT NOT NULL UNIQUE REFERENCES users(id),
+                password_hash TEXT NOT NULL,         -- scrypt$N$r$p$salt$key (base64)
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE web_sessions (
+                token_sha256 TEXT PRIMARY KEY,       -- the cookie's token itself is never stored
+                user_id TEXT NOT NULL REFERENCES users(id),
+                csrf_token TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL
+            );
+            CREATE INDEX web_sessions_by_user ON web_sessions (user_id);
+            CREATE TABLE conversations (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),  -- private to this user; no sharing
+                title TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL
+            );
+            CREATE INDEX conversations_by_user ON conversations (user_id, updated_ms);
+            CREATE TABLE conversation_messages (
+                id TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                user_id TEXT NOT NULL REFERENCES users(id),
+                position BIGINT NOT NULL,
+                role TEXT NOT NULL,                  -- user or assistant
+                content TEXT NOT NULL,
+                reasoning TEXT,                      -- Thinking/Contemplating: reasoning_content
+                mode TEXT,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX conversation_messages_by_conversation ON conversation_messages (conversation_id, position);
+            CREATE TABLE memory_facts (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                text TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL
+            );
+            CREATE INDEX memory_facts_by_user ON memory_facts (user_id, created_ms);
+            CREATE TABLE personalisation_uses (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                conversation_id TEXT NOT NULL,
+                facts TEXT NOT NULL,                 -- the fact texts put in the prompt, one per line
+                created_ms BIGINT NOT NULL
+            );
+            ALTER TABLE user_settings ADD COLUMN health_consent BIGINT NOT NULL DEFAULT 0;
+            """),
     ]
 }
