@@ -44,12 +44,15 @@ public final class MuseAPI: Sendable {
     public let access: AccessControl?
     /// The shopping recommender; nil: no /v1/shopping routes and Shopping mode answers 400 mode_unavailable.
     public let shopping: ShoppingService?
+    /// The web assistant at `/` (accounts, conversations, memory); nil: the API alone.
+    public let web: WebApp?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
-                access: AccessControl? = nil, shopping: ShoppingService? = nil) {
+                access: AccessControl? = nil, shopping: ShoppingService? = nil, web: WebApp? = nil) {
         self.scheduler = scheduler
+        self.web = web
         self.shopping = shopping
         self.settings = settings
         embeddingService = embeddings
@@ -92,6 +95,7 @@ public final class MuseAPI: Sendable {
             return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
         }
         if let shopping { addShoppingRoutes(to: router, shopping) }
+        if let web { addWebRoutes(to: router, web) }
         return router
     }
 

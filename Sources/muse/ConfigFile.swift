@@ -9,6 +9,7 @@ struct ConfigFile: Sendable {
     static let knownKeys: Set<String> = [
         "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder",
         "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
+        "public-url", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "oidc-name",
     ]
 
     let path: String?

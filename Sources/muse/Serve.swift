@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Generation
 import Hummingbird
+import Identity
+import Accounts
 import Logging
 import Server
 import Storage
@@ -13,11 +15,13 @@ struct Serve: AsyncParsableCommand {
             Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
             MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
-            MUSE_CONTEMPLATION_SAMPLES), else the config file (muse.toml: the \
+            MUSE_CONTEMPLATION_SAMPLES, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
+            MUSE_OIDC_NAME), else the config file (muse.toml: the \
             flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
 
             Partner keys (`muse keys create`) are checked on every /v1 route; each request's tokens, latency and \
-            status are recorded in the store (`muse usage`). SIGINT or SIGTERM stop the server gracefully: it stops \
+            status are recorded in the store (`muse usage`). The web assistant is at / (local accounts; \
+            sign-in with an OpenID Connect provider when --oidc-issuer and --oidc-client-id are given). SIGINT or SIGTERM stop the server gracefully: it stops \
             accepting connections and lets running requests finish.
             """)
 
@@ -59,6 +63,21 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("contemplation-samples"), help: "Contemplating mode: reasoned answers sampled and voted on (env MUSE_CONTEMPLATION_SAMPLES; default 4).")
     var contemplationSamples: Int?
+
+    @Option(name: .customLong("public-url"), help: "The site's address as browsers see it, for the OpenID redirect and Secure cookies (env MUSE_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(name: .customLong("oidc-issuer"), help: "OpenID Connect provider's issuer URL for web sign-in (env MUSE_OIDC_ISSUER; default: local accounts only).")
+    var oidcIssuer: String?
+
+    @Option(name: .customLong("oidc-client-id"), help: "Our client id at that provider (env MUSE_OIDC_CLIENT_ID).")
+    var oidcClientID: String?
+
+    @Option(name: .customLong("oidc-client-secret"), help: "Our client secret there, if any (env MUSE_OIDC_CLIENT_SECRET; none: a public client with PKCE).")
+    var oidcClientSecret: String?
+
+    @Option(name: .customLong("oidc-name"), help: "The provider's name on the sign-in button (env MUSE_OIDC_NAME; default OpenID).")
+    var oidcName: String?
 
     @Flag(name: .customLong("print-config"), help: "Print the settings in effect and where each came from, then exit.")
     var printConfig = false
@@ -108,6 +127,8 @@ struct Serve: AsyncParsableCommand {
                 reasoning-budget: \(reasoning.budget)
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
+                public-url: \(sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)")
+                oidc-issuer: \(sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") ?? "(none: local accounts only)")
                 """)
             return
         }
@@ -137,7 +158,8 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
-        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access)
+        let web = try webApp(sources, database: database, host: host, port: port)
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access, web: web)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
@@ -146,5 +168,26 @@ struct Serve: AsyncParsableCommand {
         }
         try await app.runService()
         scheduler.shutdown()
+    }
+
+    /// The web assistant: local accounts, plus the OpenID provider when one is configured.
+    func webApp(_ sources: SettingSources, database: Database, host: String, port: Int) throws -> WebApp {
+        let base = sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)"
+        guard let baseURL = URL(string: base), baseURL.scheme == "http" || baseURL.scheme == "https" else {
+            throw CommandFailure("--public-url must be an http:// or https:// URL")
+        }
+        var openID: OIDCClientConfiguration?
+        if let issuer = sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") {
+            guard let clientID = sources.string(oidcClientID, env: "MUSE_OIDC_CLIENT_ID", key: "oidc-client-id") else {
+                throw CommandFailure("--oidc-issuer needs --oidc-client-id")
+            }
+            let secret = sources.string(oidcClientSecret, env: "MUSE_OIDC_CLIENT_SECRET", key: "oidc-client-secret")
+            openID = OIDCClientConfiguration(issuer: issuer, clientID: clientID, clientSecret: secret,
+                                             authentication: secret == nil ? .none : .clientSecretBasic,
+                                             redirectURI: baseURL.appendingPathComponent("web/oidc/callback"))
+        }
+        return WebApp(accounts: AccountStore(database: database), openID: openID,
+                      providerName: sources.string(oidcName, env: "MUSE_OIDC_NAME", key: "oidc-name") ?? "OpenID",
+                      secureCookies: baseURL.scheme == "https")
     }
 }
