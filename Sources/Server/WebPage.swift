@@ -84,6 +84,7 @@ enum WebPage {
     static let css = #"""
 :root { --bg:#f7f7f8; --panel:#fff; --ink:#1d1d1f; --muted:#6b6b76; --line:#e3e3e8; --accent:#4f46e5; --danger:#c62828; }
 * { box-sizing: border-box; }
+[hidden] { display:none !important; }
 body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--ink); }
 button, .button { font:inherit; border:1px solid var(--line); background:var(--panel); border-radius:8px; padding:.45em .9em; cursor:pointer; color:inherit; text-decoration:none; display:inline-block; }
 button.primary, .button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }

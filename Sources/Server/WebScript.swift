@@ -108,13 +108,13 @@ function newChat() {
   $('#input').focus();
 }
 
-async function openConversation(id) {
+async function openConversation(id, keepMode) {
   try {
     const detail = await apiJSON('GET', '/web/conversations/' + encodeURIComponent(id));
     state.current = detail.conversation; state.messages = detail.messages;
   } catch (error) { showError(error.message); return; }
   $('#title').textContent = state.current.title;
-  $('#mode').value = state.current.mode;
+  if (!keepMode) $('#mode').value = state.current.mode;
   cancelEdit();
   renderMessages();
   showPage('chat');
@@ -206,6 +206,7 @@ async function send(options) {
   bubble.classList.add('typing');
   $('#messages').append(view);
   state.controller = new AbortController();
+  document.body.dataset.busy = '1';
   setStreaming(true);
   try {
     const response = await api('POST', '/web/conversations/' + encodeURIComponent(state.current.id) + '/messages', body, state.controller.signal);
@@ -227,7 +228,11 @@ async function send(options) {
     setStreaming(false);
     $('#input').focus();
     // The server stores the answer (or the part received before Stop) as the stream ends.
-    setTimeout(() => { if (state.current) openConversation(state.current.id); }, 300);
+    const id = state.current && state.current.id;
+    setTimeout(async () => {
+      if (id) await openConversation(id, true);
+      delete document.body.dataset.busy;
+    }, 300);
   }
 }
 

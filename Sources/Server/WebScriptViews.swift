@@ -112,6 +112,7 @@ async function deleteAccount() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  $('#error').addEventListener('click', () => { $('#error').hidden = true; });
   $('#local-form').addEventListener('submit', (event) => { event.preventDefault(); localAuth('/web/signin'); });
   $('#signup-button').addEventListener('click', () => localAuth('/web/signup'));
   $('#new-chat').addEventListener('click', newChat);
