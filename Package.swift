@@ -6,6 +6,7 @@ import PackageDescription
 //   CSQLite, CPostgres -> Storage -> PartnerAccess -> Server
 //   Imaging (image codecs, OCR) -> Vision (EfficientNet tagger, ViT + projector) -> Server
 //   Storage -> Shopping (recommender) -> Server
+//   Storage -> Accounts (users, sessions, conversations, memory); Identity (OpenID Connect) -> Server
 //   Storage -> Messaging (WhatsApp / Messenger / Instagram webhooks, outbox) -> Server
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
 // Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
@@ -45,6 +46,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // Web accounts: users, OpenID identities, local passwords (scrypt), sessions, conversations,
+        // memory, consents, export and deletion (plain Swift, on Storage).
+        .target(name: "Accounts", dependencies: [
+            "Storage",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // Images in: JPEG/PNG/WebP decoding with the system's codecs, EXIF orientation, limits, OCR bridge.
         // Debian's libjpeg-turbo, libpng and libwebp behind a small C shim: libjpeg's fatal errors
         // are caught with setjmp/longjmp inside C, so a corrupt file is a status code, never an exit.
@@ -73,7 +81,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +92,7 @@ let package = Package(
             name: "muse",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "Server", "PartnerAccess", "Storage", "Nutrition", "Evaluation",
-                "Imaging", "Vision", "Shopping", "Messaging", "Shelf", "Speech",
+                "Imaging", "Vision", "Shopping", "Messaging", "Shelf", "Speech", "Accounts", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,6 +124,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Storage", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "ShelfTests", dependencies: ["Shelf", "Imaging", "Nutrition", "Storage", "TestSupport"],
                     exclude: ["Fixtures"]),
@@ -127,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

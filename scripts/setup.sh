@@ -13,10 +13,12 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages -------------------------------------------------------------------------
 # SQLite and libpq headers for the store; PostgreSQL and nginx for the replica tests (scripts/test.sh).
 # Image codecs and Tesseract OCR (with its English model) for the vision path; speech synthesis and
-# recognition for the glasses surface (/v1/look).
+# recognition for the glasses surface (/v1/look). Chromium, its WebDriver and openssl (the test
+# OpenID provider's keys and signatures) for the web end-to-end test (scripts/web-e2e.sh).
 APT_PACKAGES=(unzip ca-certificates libsqlite3-dev libpq-dev postgresql nginx
     libjpeg62-turbo-dev libpng-dev libwebp-dev tesseract-ocr tesseract-ocr-eng libtesseract-dev
-    espeak-ng libespeak-ng-dev pocketsphinx pocketsphinx-en-us libpocketsphinx-dev)
+    espeak-ng libespeak-ng-dev pocketsphinx pocketsphinx-en-us libpocketsphinx-dev
+    chromium chromium-driver openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -3,7 +3,8 @@
 # release mode: the golden-output and perplexity tests run the real models; the store's tests
 # run on SQLite and on a real PostgreSQL started here; then the official `openai` Python client
 # checks a running `muse serve` (scripts/openai-conformance.sh), and two replicas behind nginx
-# share one PostgreSQL (scripts/replicas-test.sh).
+# share one PostgreSQL (scripts/replicas-test.sh); last, the web assistant in a headless Chromium
+# (scripts/web-e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -23,3 +24,4 @@ swift test -c release --skip-build --skip SignInFlowTests --skip RemoteImageTest
 swift test -c release --skip-build --filter "SignInFlowTests|RemoteImageTests"
 ./scripts/openai-conformance.sh
 ./scripts/replicas-test.sh
+./scripts/web-e2e.sh

@@ -45,9 +45,7 @@ extension MuseAPI {
         request.messages = try await perceivingImages(request.messages)
         switch mode {
         case .thinking, .contemplating: return try await reasonedCompletion(request, mode: mode ?? .thinking)
-        case .shopping:
-            throw APIError.badRequest("Shopping mode needs the shopping recommender, which this server does not have yet",
-                                      param: "mode", code: "mode_unavailable")
+        case .shopping: return try await shoppingAnswer(request)
         case .health:
             if HealthGuard.extremeDietReason(request.messages.last { $0.role == "user" }?.content?.text ?? "") != nil {
                 return cannedAnswer(HealthGuard.refusal, stream: request.sampling.stream ?? false)

@@ -123,11 +123,13 @@ struct ChatCompletionRequest: Decodable, Sendable {
     let reasoning_budget: Int?
     /// Contemplating: how many reasoned answers are sampled and voted on.
     let contemplation_samples: Int?
+    /// The end user (OpenAI's field); Shopping mode recommends for this id.
+    let user: String?
     let sampling: SamplingFields
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs, top_logprobs, response_format, tools, tool_choice, parallel_tool_calls
-        case mode, reasoning_budget, contemplation_samples
+        case mode, reasoning_budget, contemplation_samples, user
     }
 
     init(from decoder: any Decoder) throws {
@@ -140,6 +142,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         mode = try c.decodeIfPresent(String.self, forKey: .mode)
         reasoning_budget = try c.decodeIfPresent(Int.self, forKey: .reasoning_budget)
         contemplation_samples = try c.decodeIfPresent(Int.self, forKey: .contemplation_samples)
+        user = try c.decodeIfPresent(String.self, forKey: .user)
         tools = try c.decodeIfPresent([ToolDefinition].self, forKey: .tools)
         tool_choice = try c.decodeIfPresent(ToolChoice.self, forKey: .tool_choice)
         parallel_tool_calls = try c.decodeIfPresent(Bool.self, forKey: .parallel_tool_calls)

@@ -43,6 +43,8 @@ struct ChatCompletion: Encodable, Sendable {
         var reasoning_content: String?
         /// Contemplating: how many samples were drawn and how many agreed with this answer.
         var contemplation: Contemplation?
+        /// Shopping: the catalogue products the answer names, as cards (price, image, reason, post).
+        var shopping_products: [ShoppingCard]?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
@@ -51,8 +53,9 @@ struct ChatCompletion: Encodable, Sendable {
             try c.encodeIfPresent(tool_calls, forKey: .tool_calls)
             try c.encodeIfPresent(reasoning_content, forKey: .reasoning_content)
             try c.encodeIfPresent(contemplation, forKey: .contemplation)
+            try c.encodeIfPresent(shopping_products, forKey: .shopping_products)
         }
-        enum CodingKeys: String, CodingKey { case role, content, refusal, tool_calls, reasoning_content, contemplation }
+        enum CodingKeys: String, CodingKey { case role, content, refusal, tool_calls, reasoning_content, contemplation, shopping_products }
     }
     struct Choice: Encodable, Sendable {
         let index: Int

@@ -3,6 +3,7 @@ import Generation
 import Hummingbird
 import Messaging
 import Shelf
+import Shopping
 import Tokenization
 
 /// What the server is configured with (flags, environment, defaults: see `muse serve --help`).
@@ -49,15 +50,22 @@ public final class MuseAPI: Sendable {
     public let catalogue: ProductCatalog?
     /// The WhatsApp / Messenger / Instagram webhooks; nil serves none.
     public let messaging: MessagingService?
+    /// The shopping recommender; nil: no /v1/shopping routes and Shopping mode answers 400 mode_unavailable.
+    public let shopping: ShoppingService?
+    /// The web assistant at `/` (accounts, conversations, memory); nil: the API alone.
+    public let web: WebApp?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
 
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
                 access: AccessControl? = nil, perception: ImagePerception = ImagePerception(),
-                catalogue: ProductCatalog? = nil, messaging: MessagingService? = nil) {
+                catalogue: ProductCatalog? = nil, messaging: MessagingService? = nil, shopping: ShoppingService? = nil,
+                web: WebApp? = nil) {
         self.scheduler = scheduler
         self.perception = perception
         self.catalogue = catalogue
+        self.web = web
+        self.shopping = shopping
         self.settings = settings
         embeddingService = embeddings
         self.access = access
@@ -103,6 +111,8 @@ public final class MuseAPI: Sendable {
             }
             return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
         }
+        if let shopping { addShoppingRoutes(to: router, shopping) }
+        if let web { addWebRoutes(to: router, web) }
         return router
     }
 
@@ -111,6 +121,8 @@ public final class MuseAPI: Sendable {
     public static let routeMethods: [String: HTTPRequest.Method] = [
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
         "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/tokenize": .post, "/detokenize": .post,
+        "/v1/shopping/recommendations": .get, "/v1/shopping/feedback": .post, "/v1/shopping/consent": .post,
+        "/v1/shopping/reset": .post, "/v1/shopping/import": .post,
     ]
 
     /// The method a path is served with, matching `{...}` segments to anything.

@@ -40,6 +40,87 @@ public enum Schema {
             CREATE INDEX usage_records_by_key ON usage_records (key_id, started_ms);
             CREATE INDEX usage_records_by_time ON usage_records (started_ms);
             """),
+        Migration(version: 2, name: "shopping: catalogue, creators, communities, posts, follows, interactions, settings", sql: """
+            CREATE TABLE shop_brands (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL
+            );
+            CREATE TABLE shop_products (
+                id TEXT PRIMARY KEY,
+                brand_id TEXT NOT NULL REFERENCES shop_brands(id),
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                category TEXT NOT NULL,              -- fashion, beauty, home, grocery
+                colour TEXT,
+                material TEXT,
+                sizes TEXT NOT NULL,                 -- comma-separated; empty for one-size items
+                price_cents BIGINT NOT NULL,
+                currency TEXT NOT NULL,              -- ISO 4217
+                stock BIGINT NOT NULL,
+                region TEXT NOT NULL,                -- where it ships: EU, UK, US
+                image_url TEXT,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE shop_creators (
+                id TEXT PRIMARY KEY,
+                handle TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                style TEXT NOT NULL
+            );
+            CREATE TABLE shop_communities (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                topic TEXT NOT NULL
+            );
+            CREATE TABLE shop_posts (
+                id TEXT PRIMARY KEY,
+                author_kind TEXT NOT NULL,           -- creator or community
+                author_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                sponsored BIGINT NOT NULL DEFAULT 0, -- paid partnership or affiliate: always labelled
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX shop_posts_by_author ON shop_posts (author_kind, author_id, created_ms);
+            CREATE TABLE shop_post_products (
+                post_id TEXT NOT NULL REFERENCES shop_posts(id),
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                PRIMARY KEY (post_id, product_id)
+            );
+            CREATE TABLE shop_follows (
+                user_id TEXT NOT NULL,
+                target_kind TEXT NOT NULL,           -- creator, community or brand
+                target_id TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (user_id, target_kind, target_id)
+            );
+            CREATE TABLE shop_interactions (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                kind TEXT NOT NULL,                  -- view, like, save, cart, purchase, dismiss
+                post_id TEXT,                        -- the post it was seen in, when any
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX shop_interactions_by_user ON shop_interactions (user_id, created_ms);
+            CREATE TABLE shop_preferences (
+                user_id TEXT PRIMARY KEY,
+                sizes TEXT NOT NULL,                 -- comma-separated
+                budget_cents BIGINT,
+                region TEXT
+            );
+            CREATE TABLE shop_product_embeddings (
+                product_id TEXT NOT NULL REFERENCES shop_products(id),
+                model TEXT NOT NULL,                 -- which embedder made it
+                vector TEXT NOT NULL,                -- base64 of little-endian Float32s
+                PRIMARY KEY (product_id, model)
+            );
+            CREATE TABLE user_settings (
+                user_id TEXT PRIMARY KEY,
+                personalisation BIGINT NOT NULL DEFAULT 0,  -- consent to use the user's history; off until given
+                updated_ms BIGINT NOT NULL
+            );
+            """),
         Migration(version: 3, name: "product catalogue", sql: """
             CREATE TABLE catalog_products (
                 barcode TEXT PRIMARY KEY,            -- EAN-13/UPC digits
@@ -52,6 +133,7 @@ public enum Schema {
                 image TEXT,
                 updated_ms BIGINT NOT NULL
             );
+            """),
         Migration(version: 4, name: "messaging: conversations, inbound de-duplication, outbox, delivery statuses", sql: """
             CREATE TABLE messaging_conversations (
                 id TEXT PRIMARY KEY,
@@ -109,6 +191,73 @@ public enum Schema {
                 error TEXT,
                 PRIMARY KEY (platform, message_id, status)
             );
+            """),
+        Migration(version: 5, name: "accounts: users, identities, local passwords, sessions, conversations, memory, consent", sql: """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                display_name TEXT NOT NULL,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE user_identities (
+                issuer TEXT NOT NULL,                -- an OpenID provider's issuer URL
+                subject TEXT NOT NULL,               -- its `sub`: the stable key (never the e-mail)
+                user_id TEXT NOT NULL REFERENCES users(id),
+                email TEXT,                          -- shown only; never used to match accounts
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (issuer, subject)
+            );
+            CREATE INDEX user_identities_by_user ON user_identities (user_id);
+            CREATE TABLE local_credentials (
+                username TEXT PRIMARY KEY,           -- lower-cased
+                user_id TEXT NOT NULL UNIQUE REFERENCES users(id),
+                password_hash TEXT NOT NULL,         -- scrypt$N$r$p$salt$key (base64)
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE web_sessions (
+                token_sha256 TEXT PRIMARY KEY,       -- the cookie's token itself is never stored
+                user_id TEXT NOT NULL REFERENCES users(id),
+                csrf_token TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL
+            );
+            CREATE INDEX web_sessions_by_user ON web_sessions (user_id);
+            CREATE TABLE conversations (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),  -- private to this user; no sharing
+                title TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL
+            );
+            CREATE INDEX conversations_by_user ON conversations (user_id, updated_ms);
+            CREATE TABLE conversation_messages (
+                id TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                user_id TEXT NOT NULL REFERENCES users(id),
+                position BIGINT NOT NULL,
+                role TEXT NOT NULL,                  -- user or assistant
+                content TEXT NOT NULL,
+                reasoning TEXT,                      -- Thinking/Contemplating: reasoning_content
+                mode TEXT,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE INDEX conversation_messages_by_conversation ON conversation_messages (conversation_id, position);
+            CREATE TABLE memory_facts (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                text TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL
+            );
+            CREATE INDEX memory_facts_by_user ON memory_facts (user_id, created_ms);
+            CREATE TABLE personalisation_uses (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                conversation_id TEXT NOT NULL,
+                facts TEXT NOT NULL,                 -- the fact texts put in the prompt, one per line
+                created_ms BIGINT NOT NULL
+            );
+            ALTER TABLE user_settings ADD COLUMN health_consent BIGINT NOT NULL DEFAULT 0;
             """),
     ]
 }

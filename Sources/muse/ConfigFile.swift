@@ -10,6 +10,7 @@ struct ConfigFile: Sendable {
         "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder", "tagger",
         "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
         "meta-app-secret", "meta-verify-token", "meta-access-token", "graph-base-url",
+        "public-url", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "oidc-name",
     ]
 
     let path: String?

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Generation
 import Hummingbird
+import Accounts
+import Identity
 import Kernels
 import Logging
 import Messaging
@@ -18,11 +20,13 @@ struct Serve: AsyncParsableCommand {
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
             MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
             MUSE_CONTEMPLATION_SAMPLES, MUSE_META_APP_SECRET, MUSE_META_VERIFY_TOKEN, MUSE_META_ACCESS_TOKEN, \
-            MUSE_GRAPH_BASE_URL), else the config file (muse.toml: the \
+            MUSE_GRAPH_BASE_URL, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
+            MUSE_OIDC_NAME), else the config file (muse.toml: the \
             flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
 
             Partner keys (`muse keys create`) are checked on every /v1 route; each request's tokens, latency and \
-            status are recorded in the store (`muse usage`). With the three Meta secrets set, /webhooks/whatsapp, \
+            status are recorded in the store (`muse usage`). The web assistant is at / (local accounts; \
+            sign-in with an OpenID Connect provider when --oidc-issuer and --oidc-client-id are given). With the three Meta secrets set, /webhooks/whatsapp, \
             /webhooks/messenger and /webhooks/instagram answer Meta's webhooks and reply through the Graph API. SIGINT or SIGTERM stop the server gracefully: it stops \
             accepting connections and lets running requests finish.
             """)
@@ -81,6 +85,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("graph-base-url"), help: "Graph API root with its version (env MUSE_GRAPH_BASE_URL; default \(Serve.defaultGraphBaseURL)).")
     var graphBaseURL: String?
 
+    @Option(name: .customLong("public-url"), help: "The site's address as browsers see it, for the OpenID redirect and Secure cookies (env MUSE_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(name: .customLong("oidc-issuer"), help: "OpenID Connect provider's issuer URL for web sign-in (env MUSE_OIDC_ISSUER; default: local accounts only).")
+    var oidcIssuer: String?
+
+    @Option(name: .customLong("oidc-client-id"), help: "Our client id at that provider (env MUSE_OIDC_CLIENT_ID).")
+    var oidcClientID: String?
+
+    @Option(name: .customLong("oidc-client-secret"), help: "Our client secret there, if any (env MUSE_OIDC_CLIENT_SECRET; none: a public client with PKCE).")
+    var oidcClientSecret: String?
+
+    @Option(name: .customLong("oidc-name"), help: "The provider's name on the sign-in button (env MUSE_OIDC_NAME; default OpenID).")
+    var oidcName: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the settings in effect and where each came from, then exit.")
     var printConfig = false
 
@@ -138,6 +157,8 @@ struct Serve: AsyncParsableCommand {
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
                 webhooks: \(webhooks ? "on, Graph API \(graphURL)" : "off")
+                public-url: \(sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)")
+                oidc-issuer: \(sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") ?? "(none: local accounts only)")
                 """)
             return
         }
@@ -182,9 +203,10 @@ struct Serve: AsyncParsableCommand {
         do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
+        let web = try webApp(sources, database: database, host: host, port: port)
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
                           perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
-                          messaging: messaging)
+                          messaging: messaging, web: web)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
@@ -198,5 +220,26 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
         worker?.cancel()
         scheduler.shutdown()
+    }
+
+    /// The web assistant: local accounts, plus the OpenID provider when one is configured.
+    func webApp(_ sources: SettingSources, database: Database, host: String, port: Int) throws -> WebApp {
+        let base = sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)"
+        guard let baseURL = URL(string: base), baseURL.scheme == "http" || baseURL.scheme == "https" else {
+            throw CommandFailure("--public-url must be an http:// or https:// URL")
+        }
+        var openID: OIDCClientConfiguration?
+        if let issuer = sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") {
+            guard let clientID = sources.string(oidcClientID, env: "MUSE_OIDC_CLIENT_ID", key: "oidc-client-id") else {
+                throw CommandFailure("--oidc-issuer needs --oidc-client-id")
+            }
+            let secret = sources.string(oidcClientSecret, env: "MUSE_OIDC_CLIENT_SECRET", key: "oidc-client-secret")
+            openID = OIDCClientConfiguration(issuer: issuer, clientID: clientID, clientSecret: secret,
+                                             authentication: secret == nil ? .none : .clientSecretBasic,
+                                             redirectURI: baseURL.appendingPathComponent("web/oidc/callback"))
+        }
+        return WebApp(accounts: AccountStore(database: database), openID: openID,
+                      providerName: sources.string(oidcName, env: "MUSE_OIDC_NAME", key: "oidc-name") ?? "OpenID",
+                      secureCookies: baseURL.scheme == "https")
     }
 }

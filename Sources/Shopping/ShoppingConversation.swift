@@ -1,0 +1,47 @@
+import Foundation
+
+/// Shopping mode in chat: the user's message becomes a search with filters, and the answer is
+/// written from the retrieved products only, so every product and price in it is the catalogue's.
+public enum ShoppingConversation {
+    /// Products an answer lists.
+    public static let answerLimit = 5
+
+    /// The message as a recommendation request: the whole text is the search; "under 50",
+    /// "below €80", "max 30" set a price ceiling, "size M" a size, "in stock" stock, and a
+    /// category word ("beauty", "home", ...) the category.
+    public static func request(from message: String, limit: Int = answerLimit) -> RecommendationRequest {
+        let text = message.lowercased()
+        var request = RecommendationRequest(query: message, limit: limit)
+        if let match = text.firstMatch(of: /(?:under|below|less than|max|up to|cheaper than)\s*[€$£]?\s*(\d+(?:[.,]\d{1,2})?)/),
+           let amount = Double(match.1.replacingOccurrences(of: ",", with: ".")) {
+            request.maxPriceCents = Int((amount * 100).rounded())
+        }
+        if let match = text.firstMatch(of: /\bsize\s+([a-z0-9]{1,3})\b/) { request.size = match.1.uppercased() }
+        if text.contains("in stock") || text.contains("available now") { request.inStockOnly = true }
+        let categoryWords: [(ProductCategory, [String])] = [
+            (.fashion, ["fashion", "clothes", "outfit", "wear"]), (.beauty, ["beauty", "makeup", "skincare", "cosmetic"]),
+            (.home, ["home", "decor", "living room", "bedroom"]), (.grocery, ["grocery", "food", "snack", "pantry"]),
+        ]
+        request.category = categoryWords.first { _, words in words.contains { text.contains($0) } }?.0
+        return request
+    }
+
+    /// The answer: one line per product with its catalogue price and its reason; nothing else is named.
+    public static func answer(_ items: [Recommendation], for request: RecommendationRequest, brands: [String: String] = [:]) -> String {
+        guard !items.isEmpty else {
+            return "I found nothing in the catalogue that matches this. Try a wider price range, another size or another category."
+        }
+        var lines = ["Here is what I found in the catalogue:"]
+        for (number, item) in items.enumerated() {
+            let product = item.product
+            let brand = brands[product.brandId].map { " by \($0)" } ?? ""
+            let stock = product.stock > 0 ? "" : " (out of stock)"
+            let label = item.sponsored ? " [Paid partnership]" : ""
+            lines.append("\(number + 1). \(product.title)\(brand): \(product.formattedPrice)\(stock). Why: \(item.reason.text).\(label)")
+        }
+        if let ceiling = request.maxPriceCents, let currency = items.first?.product.currency {
+            lines.append("All at or under \(Money.format(cents: ceiling, currency: currency)).")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

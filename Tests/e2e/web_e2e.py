@@ -1,0 +1,201 @@
+"""End-to-end test of the web assistant in a real headless Chromium, driven through
+chromedriver's W3C WebDriver HTTP protocol with only the standard library.
+
+It signs in through the loopback OpenID provider (oidc_provider.py), sends a message and
+watches the answer stream in, checks an XSS payload renders as text, switches to Thinking mode
+and opens its reasoning panel, adds a memory fact, turns personalisation on, exports the data,
+and deletes the account; screenshots of the main screens at desktop and phone widths go to
+SHOTS. scripts/web-e2e.sh starts the provider, `muse serve` and chromedriver and runs it.
+
+Environment: MUSE_URL, WEBDRIVER_URL, SHOTS (folder), CHROMIUM (binary).
+"""
+import base64
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+MUSE = os.environ["MUSE_URL"]
+DRIVER = os.environ["WEBDRIVER_URL"]
+SHOTS = os.environ["SHOTS"]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Answers of the 135M model on two shared cores (a debug build is several times slower).
+ANSWER_TIMEOUT_S = 480
+STEP_TIMEOUT_S = 20
+DESKTOP = (1280, 860)
+PHONE = (390, 844)
+
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(DRIVER + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=ANSWER_TIMEOUT_S) as response:
+            return json.loads(response.read() or b"{}").get("value")
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"webdriver {method} {path}: {error.code} {error.read()[:500]!r}") from None
+
+
+class Browser:
+    def __init__(self):
+        options = {"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                                 f"--window-size={DESKTOP[0]},{DESKTOP[1]}"]}
+        value = call("POST", "/session", {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}})
+        self.session = "/session/" + value["sessionId"]
+
+    def go(self, url):
+        call("POST", self.session + "/url", {"url": url})
+
+    def js(self, script, *args):
+        return call("POST", self.session + "/execute/sync", {"script": script, "args": list(args)})
+
+    def find(self, css):
+        value = call("POST", self.session + "/element", {"using": "css selector", "value": css})
+        return next(iter(value.values()))
+
+    def click(self, css):
+        call("POST", f"{self.session}/element/{self.find(css)}/click", {})
+
+    def type(self, css, text):
+        call("POST", f"{self.session}/element/{self.find(css)}/value", {"text": text})
+
+    def wait(self, script, what, timeout=STEP_TIMEOUT_S):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = self.js(script)
+            if value:
+                return value
+            time.sleep(0.1)
+        error = self.js("return document.querySelector('#error').hidden ? '' : document.querySelector('#error').textContent")
+        raise AssertionError(f"timed out waiting for {what}; page error: {error!r}")
+
+    def viewport(self, size, mobile):
+        call("POST", self.session + "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride",
+             "params": {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": mobile}})
+
+    def shot(self, name):
+        png = base64.b64decode(call("GET", self.session + "/screenshot"))
+        with open(os.path.join(SHOTS, name + ".png"), "wb") as file:
+            file.write(png)
+        print(f"e2e: screenshot {name}.png ({len(png)} bytes)", flush=True)
+
+    def quit(self):
+        call("DELETE", self.session)
+
+
+VISIBLE = "const e = document.querySelector(%r); return !!e && !e.hidden && e.offsetParent !== null;"
+ANSWER_DONE = """const a = [...document.querySelectorAll('.message.assistant .bubble')];
+return a.length >= %d && !document.body.dataset.busy && document.querySelector('#stop').hidden
+  && a[a.length - 1].textContent.trim().length > 0 ? a[a.length - 1].textContent : null;"""
+# Counts the changes of the answer's text while it is still marked as typing: more than one
+# means it arrived in pieces (streamed), not in one go.
+WATCH_STREAM = """window.__updates = 0;
+new MutationObserver(() => { if (document.querySelector('.typing')) window.__updates++; })
+  .observe(document.querySelector('#messages'), {childList: true, subtree: true, characterData: true});"""
+
+
+def send(browser, text, answers):
+    browser.js(WATCH_STREAM)
+    browser.type("#input", text)
+    browser.click("#send")
+    answer = browser.wait(ANSWER_DONE % answers, f"answer {answers}", ANSWER_TIMEOUT_S)
+    return answer, browser.js("return window.__updates")
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    browser = Browser()
+    try:
+        browser.viewport(DESKTOP, False)
+        browser.go(MUSE + "/")
+        browser.wait(VISIBLE % "#oidc", "the sign-in page with the OpenID button")
+        assert "Test OpenID" in browser.js("return document.querySelector('#oidc').textContent")
+        browser.shot("desktop-signin")
+
+        # Sign in through the provider: discovery, PKCE, state, nonce, the signed ID token.
+        browser.click("#oidc")
+        browser.wait(VISIBLE % "#app", "the app after the OpenID sign-in")
+        assert "E2E Tester" in browser.js("return document.querySelector('#who').textContent")
+        cookies = call("GET", browser.session + "/cookie")
+        session = next(c for c in cookies if c["name"] == "muse_session")
+        assert session["httpOnly"] and session.get("sameSite") == "Lax", session
+        print("e2e: signed in through the OpenID provider", flush=True)
+
+        answer, updates = send(browser, "What is the capital of France?", 1)
+        assert updates > 1, f"the answer did not stream ({updates} updates)"
+        print(f"e2e: streamed answer in {updates} updates: {answer[:80]!r}", flush=True)
+        browser.shot("desktop-chat")
+
+        payload = '<img src=x onerror="window.__xss=1"><b>bold?</b>'
+        send(browser, payload, 2)
+        assert browser.js("return window.__xss === undefined"), "the XSS payload ran"
+        assert browser.js("return document.querySelectorAll('#messages img, #messages b').length === 0"), "markup from text was rendered"
+        assert payload in browser.js("return [...document.querySelectorAll('.message.user .bubble')].map(b => b.textContent).join('|')")
+        print("e2e: the XSS payload rendered as text", flush=True)
+
+        browser.js("const m = document.querySelector('#mode'); m.value = 'thinking'; m.dispatchEvent(new Event('change'));")
+        send(browser, "If I have 3 apples and buy 2 more, how many apples do I have?", 3)
+        browser.wait("const t = [...document.querySelectorAll('.message.assistant .thinking')].pop();"
+                     " return t && !t.hidden && t.querySelector('pre').textContent.length > 0", "the Thinking panel")
+        assert browser.js("return [...document.querySelectorAll('.message.assistant .who')].pop().textContent").endswith("thinking")
+        browser.js("[...document.querySelectorAll('.message.assistant .thinking')].pop().open = true")
+        browser.shot("desktop-thinking")
+        print("e2e: Thinking mode answered with its reasoning panel", flush=True)
+
+        browser.click("#open-memory")
+        browser.wait(VISIBLE % "#fact-form", "the memory page")
+        browser.type("#fact-input", "I prefer metric units")
+        browser.click("#fact-form button")
+        browser.wait("return document.querySelectorAll('#facts input').length === 1", "the new fact")
+        browser.shot("desktop-memory")
+
+        browser.click("#open-privacy")
+        browser.wait(VISIBLE % "#export", "the privacy page")
+        assert not browser.js("return document.querySelector('#personalisation').checked"), "personalisation must start off"
+        browser.click("#personalisation")
+        browser.click("#export")
+        exported = browser.wait("const p = document.querySelector('#export-preview'); return !p.hidden && p.textContent", "the export")
+        data = json.loads(exported)
+        assert data["settings"]["personalisation"] is True and data["memory"][0]["text"] == "I prefer metric units"
+        assert len(data["conversations"]) == 1 and len(data["conversations"][0]["messages"]) == 6
+        assert data["identities"][0]["subject"] == "e2e-user-0001"
+        browser.shot("desktop-privacy")
+        print("e2e: exported the account's data", flush=True)
+
+        browser.viewport(PHONE, True)
+        browser.click("#menu")
+        browser.wait("return document.querySelector('#sidebar').classList.contains('open')", "the phone menu")
+        time.sleep(0.4)  # the slide-in transition
+        browser.shot("phone-menu")
+        browser.click("#conversations button")
+        browser.wait("return document.querySelectorAll('.message').length === 6", "the conversation on the phone")
+        browser.shot("phone-chat")
+
+        browser.click("#menu")
+        browser.click("#open-privacy")
+        browser.type("#delete-confirm", "DELETE")
+        browser.click("#delete-account")
+        browser.wait(VISIBLE % "#signin", "the sign-in page after deletion")
+        browser.shot("phone-signin")
+        assert "deleted" in browser.js("return document.querySelector('#error').textContent")
+        browser.click("#error")  # dismisses the notice
+        # Signing in again with the same provider account makes a new, empty account.
+        browser.viewport(DESKTOP, False)
+        browser.click("#oidc")
+        browser.wait(VISIBLE % "#app", "the app after signing in again")
+        listed = browser.js("return fetch('/web/conversations').then(r => r.text())")
+        assert listed == "[]", f"the new account sees {listed}"
+        print("e2e: the deleted account's data is gone", flush=True)
+    finally:
+        browser.quit()
+    print("e2e: all checks passed", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (AssertionError, RuntimeError) as error:
+        print(f"e2e: FAILED: {error}", file=sys.stderr)
+        sys.exit(1)
