@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shopping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,7 +3,9 @@ import Foundation
 import Generation
 import Hummingbird
 import Logging
+import Kernels
 import Server
+import Shopping
 import Storage
 
 struct Serve: AsyncParsableCommand {
@@ -137,7 +139,14 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
-        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access)
+        // Shopping mode's recommender reads the same store; MiniLM when installed, else the lexical embedder.
+        let shoppingEmbedder: any TextEmbedding
+        do { shoppingEmbedder = EngineTextEmbedding(try TextEmbedder(folder: embedderFolder, pool: ThreadPool(threadCount: 1))) } catch {
+            printError("serve: shopping search uses the lexical embedder: \(error)")
+            shoppingEmbedder = HashingTextEmbedder()
+        }
+        let shopping = ShoppingService(store: ShoppingStore(database: database), embedder: shoppingEmbedder)
+        let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access, shopping: shopping)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
