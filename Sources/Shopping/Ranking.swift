@@ -93,10 +93,11 @@ public struct RankingWeights: Sendable, Equatable, Codable {
 
     public init(_ values: [Double]) { self.values = values }
 
-    /// Fitted by `WeightFitter.fit` (coordinate ascent on NDCG@20 of held-out interactions) on
-    /// `muse shopping seed --products 3000 --creators 120 --communities 20 --users 600 --seed 7`
-    /// with the hashing embedder; `muse shopping eval --fit` reprints them for another world.
-    public static let fitted = RankingWeights([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 2.0, 1.0, 1.0])
+    /// The weights in use. Set by hand (follows and freshness first, then similarity and
+    /// co-engagement, popularity as the tie-breaker; the query weight high so a search leads);
+    /// `muse shopping eval --fit` fits them by coordinate ascent (`WeightFitter`) on a store's
+    /// held-out interactions and prints the result, to be copied here.
+    public static let standard = RankingWeights([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 2.0, 1.0, 1.0])
 
     func score(_ features: RankingFeatures) -> Double {
         (0..<RankingFeatures.count).reduce(0) { $0 + values[$1] * features[$1] }

@@ -35,7 +35,7 @@ public struct Recommender: Sendable {
     static let wrongSizeFit = 0.3
     static let otherRegionFit = 0.2
 
-    public init(index: RecommenderIndex, embedder: any TextEmbedding, weights: RankingWeights = .fitted,
+    public init(index: RecommenderIndex, embedder: any TextEmbedding, weights: RankingWeights = .standard,
                 diversity: Double = Recommender.defaultDiversity) {
         self.index = index
         self.embedder = embedder

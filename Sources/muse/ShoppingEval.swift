@@ -22,7 +22,7 @@ struct ShoppingEval: AsyncParsableCommand {
         let embedder = try embedding.make()
         let (world, vectors) = try await embedding.loadWorld(ShoppingStore(database: try store.open(try store.sources())), embedder: embedder)
         do {
-            var weights = RankingWeights.fitted
+            var weights = RankingWeights.standard
             if fit {
                 let split = try OfflineEvaluation.split(world, vectors: vectors, fraction: fraction, maxUsers: users)
                 var known = world
