@@ -42,7 +42,7 @@ public final class MuseAPI: Sendable {
     public let embeddingService: EmbeddingService?
     /// Keys, limits and usage; nil serves everyone unmetered (in-process tests).
     public let access: AccessControl?
-    /// The shopping recommender; nil: no /v1/shopping routes and Shopping mode answers 400 mode_unavailable.
+    /// The shopping recommender; nil: /v1/shopping routes answer 400 shopping_unavailable, Shopping mode 400 mode_unavailable.
     public let shopping: ShoppingService?
     let created = Int(Date().timeIntervalSince1970)
     var tokenizer: Tokenizer { scheduler.loaded.tokenizer }
@@ -91,7 +91,7 @@ public final class MuseAPI: Sendable {
             }
             return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
         }
-        if let shopping { addShoppingRoutes(to: router, shopping) }
+        addShoppingRoutes(to: router)
         return router
     }
 
