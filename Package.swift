@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts",
+                "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -50,7 +50,7 @@ public final class MuseAPI: Sendable {
     public let catalogue: ProductCatalog?
     /// The WhatsApp / Messenger / Instagram webhooks; nil serves none.
     public let messaging: MessagingService?
-    /// The shopping recommender; nil: no /v1/shopping routes and Shopping mode answers 400 mode_unavailable.
+    /// The shopping recommender; nil: /v1/shopping routes answer 400 shopping_unavailable, Shopping mode 400 mode_unavailable.
     public let shopping: ShoppingService?
     /// The web assistant at `/` (accounts, conversations, memory); nil: the API alone.
     public let web: WebApp?
@@ -111,7 +111,7 @@ public final class MuseAPI: Sendable {
             }
             return self.json(["prompt": self.tokenizer.decode(body.tokens, decodeSpecial: true)])
         }
-        if let shopping { addShoppingRoutes(to: router, shopping) }
+        addShoppingRoutes(to: router)
         if let web { addWebRoutes(to: router, web) }
         return router
     }

@@ -19,8 +19,10 @@ public final class EngineTextEmbedding: TextEmbedding, @unchecked Sendable {  //
 
 /// The shopping routes: recommendations, feedback, consent, reset, import.
 extension MuseAPI {
-    func addShoppingRoutes(to router: Router<MuseRequestContext>, _ shopping: ShoppingService) {
+    /// The routes exist on every server; without a catalogue they answer 400 `shopping_unavailable`.
+    func addShoppingRoutes(to router: Router<MuseRequestContext>) {
         router.get("/v1/shopping/recommendations") { request, _ in
+            let shopping = try self.requireShopping()
             let items = try await self.shoppingCall {
                 try await shopping.recommend(userId: try Self.user(request.uri.queryParameters.get("user")),
                                              try Self.recommendationRequest(request.uri.queryParameters))
@@ -28,6 +30,7 @@ extension MuseAPI {
             return self.json(RecommendationList(data: items.map(ShoppingCard.init), user: request.uri.queryParameters.get("user") ?? ""))
         }
         router.post("/v1/shopping/feedback") { request, _ in
+            let shopping = try self.requireShopping()
             let body = try await self.decode(FeedbackRequest.self, from: request)
             guard let kind = InteractionKind(rawValue: body.kind) else {
                 throw APIError.badRequest("kind '\(body.kind)' is not one of \(InteractionKind.allCases.map(\.rawValue).joined(separator: ", "))",
@@ -40,6 +43,7 @@ extension MuseAPI {
             return self.json(["status": "recorded"])
         }
         router.post("/v1/shopping/consent") { request, _ in
+            let shopping = try self.requireShopping()
             let body = try await self.decode(ConsentRequest.self, from: request)
             try await self.shoppingCall {
                 try await shopping.store.setPersonalisation(userId: try Self.user(body.user), enabled: body.personalisation, nowMs: Self.nowMs)
@@ -47,11 +51,13 @@ extension MuseAPI {
             return self.json(ConsentRequest(user: body.user, personalisation: body.personalisation))
         }
         router.post("/v1/shopping/reset") { request, _ in
+            let shopping = try self.requireShopping()
             let body = try await self.decode(ResetRequest.self, from: request)
             let forgotten = try await self.shoppingCall { try await shopping.store.resetInterests(userId: try Self.user(body.user)) }
             return self.json(["forgotten_interactions": forgotten])
         }
         router.post("/v1/shopping/import") { request, _ in
+            let shopping = try self.requireShopping()
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: self.settings.bodyLimit) } catch {
                 throw APIError.payloadTooLarge(limit: self.settings.bodyLimit)
@@ -59,6 +65,13 @@ extension MuseAPI {
             let report = try await self.shoppingCall { try await shopping.importLines(String(buffer: buffer)) }
             return self.json(ImportResult(report))
         }
+    }
+
+    func requireShopping() throws(APIError) -> ShoppingService {
+        guard let shopping else {
+            throw .badRequest("this server was started without the shopping catalogue", code: "shopping_unavailable")
+        }
+        return shopping
     }
 
     static var nowMs: Int { Int(Date().timeIntervalSince1970 * 1000) }

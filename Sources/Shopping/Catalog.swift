@@ -161,3 +161,10 @@ public struct ShoppingWorld: Sendable {
     public var settings: [UserSettings] = []
     public init() {}
 }
+
+extension ShoppingWorld {
+    /// The world's own "now": its latest post or interaction (a generated world is served as of its last day).
+    public var latestActivityMs: Int {
+        max(interactions.map(\.createdMs).max() ?? 0, posts.map(\.createdMs).max() ?? 0, products.map(\.createdMs).max() ?? 0)
+    }
+}

@@ -126,7 +126,7 @@ public enum WeightFitter {
     public static let grid = [0.0, 0.25, 0.5, 1, 2, 4]
     static let queryWeight = 7
 
-    public static func fit(_ split: OfflineEvaluation.Split, embedder: any TextEmbedding, start: RankingWeights = .fitted,
+    public static func fit(_ split: OfflineEvaluation.Split, embedder: any TextEmbedding, start: RankingWeights = .standard,
                            k: Int, passes: Int = 2) throws -> (weights: RankingWeights, ndcg: Double) {
         var recommender = Recommender(index: split.index, embedder: embedder, weights: start)
         func ndcg() throws -> Double {

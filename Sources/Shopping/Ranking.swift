@@ -73,11 +73,15 @@ public struct RankingFeatures: Sendable, Equatable {
     public var fit = 0.0
     /// Embedding similarity to the search text.
     public var queryRelevance = 0.0
+    /// Similarity to the single closest recent item (a niche the profile's mean blurs).
+    public var nearestItem = 0.0
+    /// similarity × popularity: popular within the user's taste, not popular anywhere.
+    public var tastePopularity = 0.0
 
-    static let count = 8
+    static let count = 10
 
     subscript(index: Int) -> Double {
-        [creatorAffinity, freshness, coEngagement, similarity, popularity, trend, fit, queryRelevance][index]
+        [creatorAffinity, freshness, coEngagement, similarity, popularity, trend, fit, queryRelevance, nearestItem, tastePopularity][index]
     }
 }
 
@@ -85,14 +89,15 @@ public struct RankingFeatures: Sendable, Equatable {
 public struct RankingWeights: Sendable, Equatable, Codable {
     public var values: [Double]
     public static let names = ["creator_affinity", "freshness", "co_engagement", "similarity", "popularity", "trend", "fit",
-                               "query_relevance"]
+                               "query_relevance", "nearest_item", "taste_popularity"]
 
     public init(_ values: [Double]) { self.values = values }
 
-    /// Fitted by `WeightFitter.fit` (coordinate ascent on NDCG@20 of held-out interactions) on
-    /// `muse shopping seed --products 3000 --creators 120 --communities 20 --users 600 --seed 7`
-    /// with the hashing embedder; `muse shopping eval --fit` reprints them for another world.
-    public static let fitted = RankingWeights([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 2.0])
+    /// The weights in use. Set by hand (follows and freshness first, then similarity and
+    /// co-engagement, popularity as the tie-breaker; the query weight high so a search leads);
+    /// `muse shopping eval --fit` fits them by coordinate ascent (`WeightFitter`) on a store's
+    /// held-out interactions and prints the result, to be copied here.
+    public static let standard = RankingWeights([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 2.0, 1.0, 1.0])
 
     func score(_ features: RankingFeatures) -> Double {
         (0..<RankingFeatures.count).reduce(0) { $0 + values[$1] * features[$1] }

@@ -21,6 +21,9 @@ public struct Recommender: Sendable {
     static let historyHalfLifeMs = 14.0 * 86_400_000
     /// Candidates taken from each nearest-neighbour and popularity source.
     static let candidatesPerSource = 200
+    /// The newest recent items whose own nearest neighbours are candidates too, and how many each.
+    static let itemNeighbourSeeds = 3
+    static let neighboursPerSeed = 50
     /// Products kept for a search: its nearest matches.
     static let queryCandidates = 60
     /// MMR looks at this many times `limit` of the best-scored candidates.
@@ -32,7 +35,7 @@ public struct Recommender: Sendable {
     static let wrongSizeFit = 0.3
     static let otherRegionFit = 0.2
 
-    public init(index: RecommenderIndex, embedder: any TextEmbedding, weights: RankingWeights = .fitted,
+    public init(index: RecommenderIndex, embedder: any TextEmbedding, weights: RankingWeights = .standard,
                 diversity: Double = Recommender.defaultDiversity) {
         self.index = index
         self.embedder = embedder
@@ -127,6 +130,12 @@ public struct Recommender: Sendable {
                 evidence[i] = Evidence()
             }
         }
+        for (item, _, _) in recent.prefix(Self.itemNeighbourSeeds) {
+            let neighbours = index.similarities(to: Array(index.vectors[item * index.dimension..<(item + 1) * index.dimension]))
+            for i in topIndices(neighbours, count: Self.neighboursPerSeed, where: admissible) where evidence[i] == nil {
+                evidence[i] = Evidence()
+            }
+        }
         // Source 4: popularity, the fallback for new and anonymous users.
         var taken = 0
         for i in index.popularOrder where taken < Self.candidatesPerSource && admissible(i) {
@@ -152,6 +161,8 @@ public struct Recommender: Sendable {
             features.trend = log1p(index.trend[i]) / log1p(index.maxTrend)
             features.fit = fit(index.products[i], user.preferences)
             features.queryRelevance = Double(max(0, querySimilarity?[i] ?? 0))
+            features.nearestItem = max(0, recent.map { index.similarity(i, $0.0) }.max() ?? 0)
+            features.tastePopularity = features.similarity * features.popularity
             scored.append((i, weights.score(features), features, found))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
@@ -183,8 +194,9 @@ public struct Recommender: Sendable {
         if let with = found.coWith {
             options.append((w[2] * features.coEngagement, { .coEngaged(withProductId: index.products[with].id, withTitle: index.products[with].title) }))
         }
-        if features.similarity > 0, let nearest = recent.max(by: { index.similarity(i, $0.0) < index.similarity(i, $1.0) }) {
-            options.append((w[3] * features.similarity, {
+        if features.similarity > 0 || features.nearestItem > 0,
+           let nearest = recent.max(by: { index.similarity(i, $0.0) < index.similarity(i, $1.0) }) {
+            options.append((w[3] * features.similarity + w[8] * features.nearestItem + w[9] * features.tastePopularity, {
                 .similar(toProductId: index.products[nearest.0].id, toTitle: index.products[nearest.0].title, kind: nearest.2)
             }))
         }

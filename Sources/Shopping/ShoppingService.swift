@@ -62,10 +62,3 @@ public final class ShoppingService: @unchecked Sendable {  // `current` behind `
         return report
     }
 }
-
-extension ShoppingWorld {
-    /// The world's own "now": its latest post or interaction (a generated world is served as of its last day).
-    public var latestActivityMs: Int {
-        max(interactions.map(\.createdMs).max() ?? 0, posts.map(\.createdMs).max() ?? 0, products.map(\.createdMs).max() ?? 0)
-    }
-}

@@ -80,9 +80,11 @@ public struct ShoppingStore: Sendable {
     /// Turns personalisation on or off for a user.
     public func setPersonalisation(userId: String, enabled: Bool, nowMs: Int) async throws {
         try await database.transaction { connection in
-            try connection.execute("DELETE FROM user_settings WHERE user_id = $1", .text(userId))
-            try connection.execute("INSERT INTO user_settings (user_id, personalisation, updated_ms) VALUES ($1, $2, $3)",
-                                   .text(userId), SQLValue(enabled), SQLValue(nowMs))
+            // An upsert of this one consent: the row's other settings (health data) are the assistant's.
+            try connection.execute("""
+                INSERT INTO user_settings (user_id, personalisation, updated_ms) VALUES ($1, $2, $3)
+                ON CONFLICT (user_id) DO UPDATE SET personalisation = excluded.personalisation, updated_ms = excluded.updated_ms
+                """, .text(userId), SQLValue(enabled), SQLValue(nowMs))
         }
     }
 

@@ -43,10 +43,25 @@ public enum VectorMath {
         return norm > 0 ? vector.map { $0 / norm } : vector
     }
 
+    /// a[aStart..<aStart+count] · b[bStart..<bStart+count]. Eight lanes at a time: a plain
+    /// float sum is never vectorised by the compiler (it may not reorder the additions).
     @inline(__always)
     static func dot(_ a: UnsafeBufferPointer<Float>, _ aStart: Int, _ b: UnsafeBufferPointer<Float>, _ bStart: Int, _ count: Int) -> Float {
-        var sum: Float = 0
-        for k in 0..<count { sum += a[aStart + k] * b[bStart + k] }
+        guard let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
+        let ra = UnsafeRawPointer(pa + aStart), rb = UnsafeRawPointer(pb + bStart)
+        var lanes = SIMD8<Float>()
+        var k = 0
+        while k + 8 <= count {
+            let stride = k * MemoryLayout<Float>.stride
+            lanes += ra.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: stride, as: SIMD8<Float>.self)
+            k += 8
+        }
+        var sum = lanes.sum()
+        while k < count {
+            sum += a[aStart + k] * b[bStart + k]
+            k += 1
+        }
         return sum
     }
 }

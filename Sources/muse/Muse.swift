@@ -8,7 +8,7 @@ struct Muse: AsyncParsableCommand {
         commandName: "muse",
         abstract: "Muse Spark: a small, fast, self-hosted assistant and its inference engine.",
         version: MuseVersion.engine,
-        subcommands: [Serve.self, Keys.self, UsageCommand.self, Eval.self, NutritionCommand.self, Tag.self, CatalogCommand.self, Chat.self, Generate.self, Bench.self,
+        subcommands: [Serve.self, Keys.self, UsageCommand.self, Eval.self, NutritionCommand.self, ShoppingCommand.self, Tag.self, CatalogCommand.self, Chat.self, Generate.self, Bench.self,
                       Inspect.self, Tokenize.self, PerplexityCommand.self, Speak.self])
 }
 

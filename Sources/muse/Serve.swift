@@ -1,14 +1,15 @@
+import Accounts
 import ArgumentParser
 import Foundation
 import Generation
 import Hummingbird
-import Accounts
 import Identity
 import Kernels
 import Logging
 import Messaging
 import Server
 import Shelf
+import Shopping
 import Storage
 import Vision
 
@@ -188,6 +189,13 @@ struct Serve: AsyncParsableCommand {
         do { embeddings = try EmbeddingService(folder: embedderFolder) } catch {
             printError("serve: no /v1/embeddings: \(error)")
         }
+        // Shopping mode's recommender reads the same store; MiniLM when installed, else the lexical embedder.
+        let shoppingEmbedder: any TextEmbedding
+        do { shoppingEmbedder = EngineTextEmbedding(try TextEmbedder(folder: embedderFolder, pool: ThreadPool(threadCount: 1))) } catch {
+            printError("serve: shopping search uses the lexical embedder: \(error)")
+            shoppingEmbedder = HashingTextEmbedder()
+        }
+        let shopping = ShoppingService(store: ShoppingStore(database: database), embedder: shoppingEmbedder)
         var messaging: MessagingService?
         if webhooks, let secret = meta[0], let verify = meta[1], let token = meta[2] {
             do {
@@ -206,7 +214,7 @@ struct Serve: AsyncParsableCommand {
         let web = try webApp(sources, database: database, host: host, port: port)
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
                           perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
-                          messaging: messaging, web: web)
+                          messaging: messaging, shopping: shopping, web: web)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in

@@ -17,7 +17,7 @@ import Testing
     @Test func oursBeatsPopularityAndFollowGraphOnASeededWorld() throws {
         let split = try OfflineEvaluation.split(ShoppingFixture.world, vectors: ShoppingFixture.vectors, fraction: 0.85, maxUsers: 80)
         #expect(split.users.count >= 40)
-        let result = try OfflineEvaluation.evaluate(split, embedder: ShoppingFixture.embedder, weights: .fitted, k: 20)
+        let result = try OfflineEvaluation.evaluate(split, embedder: ShoppingFixture.embedder, weights: .standard, k: 20)
         print("shopping eval (test world): ours \(result.ours), popularity \(result.popularity), follow graph \(result.followGraph)")
         #expect(result.ours.recall > result.popularity.recall + Self.clearMargin)
         #expect(result.ours.recall > result.followGraph.recall + Self.clearMargin)

@@ -94,7 +94,7 @@ import Testing
             let withoutConsent = try recommender.recommend(for: ShoppingFixture.user(id, consent: false), .init(limit: Self.limit))
             #expect(withoutConsent.map(\.product.id) == anonymous, "the same list as a user we know nothing about")
             #expect(withoutConsent.allSatisfy {
-                $0.features.creatorAffinity == 0 && $0.features.coEngagement == 0 && $0.features.similarity == 0
+                $0.features.creatorAffinity == 0 && $0.features.coEngagement == 0 && $0.features.similarity == 0 && $0.features.nearestItem == 0
             })
             #expect(withoutConsent.allSatisfy { $0.reason.source == "popular" })
             let withConsent = try recommender.recommend(for: ShoppingFixture.user(id), .init(limit: Self.limit))
@@ -124,7 +124,7 @@ import Testing
                     #expect(item.features.coEngagement > 0)
                 case .similar(let other, _, let kind):
                     #expect(user.history.contains { $0.productId == other && $0.kind == kind })
-                    #expect(item.features.similarity > 0)
+                    #expect(item.features.similarity > 0 || item.features.nearestItem > 0)
                 case .query: Issue.record("no query was given")
                 case .popular(let category):
                     #expect(category == item.product.category)
