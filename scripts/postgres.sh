@@ -17,9 +17,10 @@ start)
         [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
         as_owner "$bin/initdb" -D "$dir" -U muse --auth=trust -E UTF8 >/dev/null
     fi
+    # max_connections: the parallel suite opens a small pool per test store, hundreds at once.
     if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=500" start >/dev/null
     fi
     # One database per test run keeps runs independent; `muse` is created if missing.
     as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U muse -d postgres -tAc \

@@ -3,7 +3,9 @@
 # release mode: the golden-output and perplexity tests run the real models; the store's tests
 # run on SQLite and on a real PostgreSQL started here; then the official `openai` Python client
 # checks a running `muse serve` (scripts/openai-conformance.sh), and two replicas behind nginx
-# share one PostgreSQL (scripts/replicas-test.sh); last, the web assistant in a headless Chromium
+# share one PostgreSQL (scripts/replicas-test.sh); a real `muse serve` killed with -9 after a
+# webhook's 200 sends the reply once after a restart (scripts/webhooks-test.sh); last, the web
+# assistant in a headless Chromium
 # (scripts/web-e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +21,10 @@ swift build -c release --build-tests
 # The sign-in flow tests talk over loopback to an OpenID provider running inside the test
 # process; on two cores the model tests can hold every cooperative thread for a minute, and
 # the provider then cannot answer. They run on their own, after the rest, with the remote-image
-# tests (their image host on loopback answers on the same pool).
-swift test -c release --skip-build --skip SignInFlowTests --skip RemoteImageTests "$@"
-swift test -c release --skip-build --filter "SignInFlowTests|RemoteImageTests"
+# and webhook tests (their image host and fake Graph API on loopback answer on the same pool).
+swift test -c release --skip-build --skip SignInFlowTests --skip RemoteImageTests --skip WebhookTests --skip MessagingServiceTests "$@"
+swift test -c release --skip-build --filter "SignInFlowTests|RemoteImageTests|WebhookTests|MessagingServiceTests"
 ./scripts/openai-conformance.sh
 ./scripts/replicas-test.sh
+./scripts/webhooks-test.sh
 ./scripts/web-e2e.sh
