@@ -19,6 +19,8 @@ public struct ConversationMessage: Sendable, Equatable, Codable {
     public var reasoning: String?
     public var mode: String?
     public var createdMs: Int
+    /// A picture the user attached, as a `data:` URL.
+    public var image: String?
 }
 
 extension AccountStore {
@@ -26,6 +28,9 @@ extension AccountStore {
     public static let titleLength = 60
     /// One message's text (the request body limit bounds it too).
     public static let messageLength = 32_000
+    /// Longest attached picture, as a data URL: 3 MiB of base64, under `muse serve`'s default
+    /// 4 MiB body limit (the page shrinks larger photos before sending them).
+    public static let imageLength = 3 << 20
 
     public func createConversation(userId: String, title: String, mode: String, nowMs: Int) async throws(AccountsError) -> Conversation {
         let conversation = Conversation(id: Self.newID("conv"), title: Self.title(from: title), mode: mode, createdMs: nowMs,
@@ -61,7 +66,7 @@ extension AccountStore {
         _ = try await conversation(id: conversationId, userId: userId)
         return try await run { connection in
             try connection.execute("""
-                SELECT id, position, role, content, reasoning, mode, created_ms FROM conversation_messages
+                SELECT id, position, role, content, reasoning, mode, created_ms, image FROM conversation_messages
                 WHERE conversation_id = $1 AND user_id = $2 ORDER BY position
                 """, .text(conversationId), .text(userId)).map(Self.message)
         }
@@ -70,8 +75,13 @@ extension AccountStore {
     /// Appends a message at the end of the user's conversation.
     @discardableResult
     public func appendMessage(conversationId: String, userId: String, role: String, content: String, reasoning: String? = nil,
-                              mode: String?, nowMs: Int) async throws(AccountsError) -> ConversationMessage {
+                              mode: String?, image: String? = nil, nowMs: Int) async throws(AccountsError) -> ConversationMessage {
         guard content.count <= Self.messageLength else { throw .invalidInput("a message is at most \(Self.messageLength) characters") }
+        if let image {
+            guard image.hasPrefix("data:image/"), image.utf8.count <= Self.imageLength else {
+                throw .invalidInput("a picture is a data:image/... URL of at most \(Self.imageLength >> 20) MiB")
+            }
+        }
         let id = Self.newID("msg")
         return try await run { connection in
             guard !(try connection.execute("SELECT id FROM conversations WHERE id = $1 AND user_id = $2",
@@ -82,13 +92,14 @@ extension AccountStore {
                 "SELECT COALESCE(MAX(position), -1) AS p FROM conversation_messages WHERE conversation_id = $1",
                 .text(conversationId)).first?.int("p") ?? -1) + 1
             try connection.execute("""
-                INSERT INTO conversation_messages (id, conversation_id, user_id, position, role, content, reasoning, mode, created_ms)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO conversation_messages (id, conversation_id, user_id, position, role, content, reasoning, mode,
+                                                   created_ms, image)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 """, .text(id), .text(conversationId), .text(userId), SQLValue(position), .text(role), .text(content),
-                SQLValue(reasoning), SQLValue(mode), SQLValue(nowMs))
+                SQLValue(reasoning), SQLValue(mode), SQLValue(nowMs), SQLValue(image))
             try connection.execute("UPDATE conversations SET updated_ms = $1 WHERE id = $2", SQLValue(nowMs), .text(conversationId))
             return ConversationMessage(id: id, position: position, role: role, content: content, reasoning: reasoning, mode: mode,
-                                       createdMs: nowMs)
+                                       createdMs: nowMs, image: image)
         }
     }
 
@@ -123,6 +134,7 @@ extension AccountStore {
     static func message(_ row: SQLRow) throws(StorageError) -> ConversationMessage {
         ConversationMessage(id: try row.string("id"), position: try row.int("position"), role: try row.string("role"),
                             content: try row.string("content"), reasoning: try row.optionalString("reasoning"),
-                            mode: try row.optionalString("mode"), createdMs: try row.int("created_ms"))
+                            mode: try row.optionalString("mode"), createdMs: try row.int("created_ms"),
+                            image: try row.optionalString("image"))
     }
 }

@@ -7,6 +7,8 @@ import Hummingbird
 struct WebMessageRequest: Decodable, Sendable {
     let content: String?
     let mode: String?
+    /// A picture attached to the new message, as a `data:image/...` URL.
+    let image: String?
     /// Edit and resend: the position of the user message replaced by `content`.
     let editPosition: Int?
     /// Regenerate: drop the last answer and answer the last user message again.
@@ -41,7 +43,7 @@ extension MuseAPI {
                     try await accounts.truncate(conversationId: conversationId, userId: user.id, from: position)
                 }
                 try await accounts.appendMessage(conversationId: conversationId, userId: user.id, role: "user", content: content,
-                                                 mode: mode, nowMs: web.nowMs)
+                                                 mode: mode, image: body.image, nowMs: web.nowMs)
             }
             return try await accounts.messages(conversationId: conversationId, userId: user.id)
         }
@@ -50,12 +52,23 @@ extension MuseAPI {
             if mode == ChatMode.health.rawValue, !(try await accounts.settings(userId: user.id).healthConsent) { return [] }
             return try await accounts.factsForPrompt(userId: user.id, conversationId: conversationId, nowMs: web.nowMs)
         }
-        var messages: [[String: String]] = []
+        var messages: [[String: Any]] = []
         if !facts.isEmpty {
             messages.append(["role": "system", "content": "The user chose to share these facts about themselves:\n"
                                 + facts.map { "- " + $0 }.joined(separator: "\n")])
         }
-        messages += history.suffix(Self.webHistoryMessages).map { ["role": $0.role, "content": $0.content] }
+        let recent = history.suffix(Self.webHistoryMessages)
+        // Only the newest picture is looked at again (each costs a decode, OCR and tagging);
+        // earlier ones are mentioned, and their observation is in the answers that followed.
+        let newestImage = recent.last(where: { $0.image != nil })?.position
+        messages += recent.map { message -> [String: Any] in
+            guard let image = message.image else { return ["role": message.role, "content": message.content] }
+            if message.position == newestImage {
+                return ["role": message.role, "content": [["type": "text", "text": message.content],
+                                                          ["type": "image_url", "image_url": ["url": image]]]]
+            }
+            return ["role": message.role, "content": message.content + "\n[a picture was attached here]"]
+        }
         let payload: [String: Any] = ["model": settings.modelID, "mode": mode, "stream": true, "messages": messages, "user": user.id]
         let request: ChatCompletionRequest
         do { request = try JSONDecoder().decode(ChatCompletionRequest.self, from: try JSONSerialization.data(withJSONObject: payload)) }

@@ -47,6 +47,8 @@ enum WebPage {
       <div id="messages" aria-live="polite"></div>
       <form id="composer">
         <div id="editing" class="muted" hidden>Editing an earlier message. <button type="button" id="cancel-edit" class="link">Cancel</button></div>
+        <div id="attachment" hidden><img id="attachment-image" alt="Picture to send"><button type="button" id="remove-attachment" class="link" aria-label="Remove the picture">✕</button></div>
+        <label class="button" id="attach" tabindex="0" title="Attach a picture (or drop or paste one)">Attach<span class="sr"> a picture</span><input id="attach-input" type="file" accept="image/*" hidden></label>
         <textarea id="input" rows="2" placeholder="Message Muse (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
         <button id="send" type="submit" class="primary">Send</button>
         <button id="stop" type="button" hidden>Stop</button>
@@ -124,6 +126,10 @@ header h2 { flex:1; margin:0; font-size:1.05em; overflow:hidden; white-space:now
 @keyframes blink { 50% { opacity:0; } }
 #composer { display:flex; gap:.5em; padding:.8em 1em; border-top:1px solid var(--line); background:var(--panel); align-items:flex-end; flex-wrap:wrap; }
 #composer textarea { flex:1; min-width:12em; resize:vertical; }
+#composer.dropping { outline:2px dashed var(--accent); }
+#attachment { flex-basis:100%; display:flex; align-items:flex-start; gap:.3em; }
+#attachment img, .bubble-image { max-height:8em; max-width:60%; border-radius:8px; border:1px solid var(--line); }
+.sr { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
 #editing { width:100%; }
 .page { padding:1em 1.4em; overflow:auto; max-width:760px; }
 .page li { margin:.3em 0; }

@@ -19,7 +19,7 @@ extension MuseAPI {
 
     func addWebRoutes(to router: Router<MuseRequestContext>, _ web: WebApp) {
         router.get("/") { _, _ in Self.asset(WebPage.html, type: "text/html; charset=utf-8") }
-        router.get("/app.js") { _, _ in Self.asset(WebScript.source + WebScriptViews.source, type: "text/javascript; charset=utf-8") }
+        router.get("/app.js") { _, _ in Self.asset(WebScript.source + WebScriptViews.source + WebScriptImages.source, type: "text/javascript; charset=utf-8") }
         router.get("/app.css") { _, _ in Self.asset(WebPage.css, type: "text/css; charset=utf-8") }
         router.get("/web/session") { request, _ in
             let signedIn = try? await web.signedIn(request)

@@ -4,7 +4,7 @@
 enum WebScript {
     static let source = #"""
 'use strict';
-const state = { csrf: null, user: null, conversations: [], current: null, messages: [], controller: null, editPosition: null, modes: [] };
+const state = { csrf: null, user: null, conversations: [], current: null, messages: [], controller: null, editPosition: null, modes: [], image: null };
 const $ = (selector) => document.querySelector(selector);
 
 function el(tag, className, text) {
@@ -138,7 +138,13 @@ function messageView(message, isLastAnswer) {
   thinking.querySelector('pre').textContent = message.reasoning || '';
   const bubble = el('div', 'bubble');
   if (message.role === 'assistant') bubble.innerHTML = renderMarkdown(message.content); else bubble.textContent = message.content;
-  view.append(thinking, bubble);
+  view.append(thinking);
+  if (message.image) {
+    const picture = el('img', 'bubble-image');
+    picture.src = message.image; picture.alt = 'Attached picture';
+    view.append(picture);
+  }
+  view.append(bubble);
   const actions = el('div', 'actions');
   const copy = el('button', 'link', 'Copy');
   copy.addEventListener('click', () => copyText(message.content, copy));
@@ -189,14 +195,16 @@ async function send(options) {
       $('#title').textContent = state.current.title;
     }
   } catch (error) { showError(error.message); return; }
-  const body = { mode, content: regenerate ? null : content, regenerate, editPosition: regenerate ? null : state.editPosition };
+  const image = regenerate ? null : state.image;
+  const body = { mode, content: regenerate ? null : content, regenerate, editPosition: regenerate ? null : state.editPosition, image };
   if (regenerate) {
     const last = state.messages.map((m) => m.role).lastIndexOf('assistant');
     if (last >= 0) state.messages = state.messages.slice(0, last);
   } else {
     if (state.editPosition !== null) state.messages = state.messages.filter((m) => m.position < state.editPosition);
-    state.messages.push({ role: 'user', content });
+    state.messages.push({ role: 'user', content, image });
     $('#input').value = '';
+    setAttachment(null);
   }
   cancelEdit();
   renderMessages();

@@ -259,5 +259,8 @@ public enum Schema {
             );
             ALTER TABLE user_settings ADD COLUMN health_consent BIGINT NOT NULL DEFAULT 0;
             """),
+        Migration(version: 6, name: "accounts: a picture attached to a message", sql: """
+            ALTER TABLE conversation_messages ADD COLUMN image TEXT;  -- a data: URL; NULL: none
+            """),
     ]
 }

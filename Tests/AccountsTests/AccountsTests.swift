@@ -103,6 +103,25 @@ func stores() throws -> [AccountStore] {
         }
     }
 
+    @Test func aMessageKeepsItsPictureAndRefusesOtherData() async throws {
+        for store in try stores() {
+            let user = try await store.signUp(username: "pia", password: "password-p", nowMs: now)
+            let conversation = try await store.createConversation(userId: user.id, title: "Label", mode: "instant", nowMs: now)
+            let picture = "data:image/png;base64,iVBORw0KGgo="
+            try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "user", content: "what is this?",
+                                          mode: "instant", image: picture, nowMs: now)
+            let messages = try await store.messages(conversationId: conversation.id, userId: user.id)
+            #expect(messages.map(\.image) == [picture])
+            for bad in ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
+                        "data:image/png;base64," + String(repeating: "A", count: AccountStore.imageLength)] {
+                await #expect(throws: AccountsError.self) {
+                    try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "user", content: "x",
+                                                  mode: nil, image: bad, nowMs: now)
+                }
+            }
+        }
+    }
+
     @Test func memoryIsUsedOnlyWithPersonalisationOn() async throws {
         for store in try stores() {
             let user = try await store.signUp(username: "dana", password: "password-d", nowMs: now)

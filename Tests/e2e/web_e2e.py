@@ -21,6 +21,7 @@ MUSE = os.environ["MUSE_URL"]
 DRIVER = os.environ["WEBDRIVER_URL"]
 SHOTS = os.environ["SHOTS"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LABEL = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ImagingTests", "Fixtures", "nutrition-label.png"))
 # Answers of the 135M model on two shared cores (a debug build is several times slower).
 ANSWER_TIMEOUT_S = 480
 STEP_TIMEOUT_S = 20
@@ -144,6 +145,17 @@ def main():
         browser.shot("desktop-thinking")
         print("e2e: Thinking mode answered with its reasoning panel", flush=True)
 
+        # A picture through the file picker (a phone offers its camera there): the rendered label
+        # of the Imaging tests, read by OCR on the server before the model answers.
+        browser.js("const m = document.querySelector('#mode'); m.value = 'instant'; m.dispatchEvent(new Event('change'));")
+        call("POST", f"{browser.session}/element/{browser.find('#attach-input')}/value", {"text": LABEL})
+        browser.wait(VISIBLE % "#attachment", "the attached picture's preview")
+        answer, _ = send(browser, "What does the label say about energy?", 4)
+        assert browser.js("return document.querySelectorAll('.message.user img.bubble-image').length === 1"), "the picture is not shown"
+        assert browser.js("return document.querySelector('#attachment').hidden"), "the preview stayed after sending"
+        browser.shot("desktop-image")
+        print(f"e2e: a picture went with a message; the answer: {answer[:100]!r}", flush=True)
+
         browser.click("#open-memory")
         browser.wait(VISIBLE % "#fact-form", "the memory page")
         browser.type("#fact-input", "I prefer metric units")
@@ -159,7 +171,8 @@ def main():
         exported = browser.wait("const p = document.querySelector('#export-preview'); return !p.hidden && p.textContent", "the export")
         data = json.loads(exported)
         assert data["settings"]["personalisation"] is True and data["memory"][0]["text"] == "I prefer metric units"
-        assert len(data["conversations"]) == 1 and len(data["conversations"][0]["messages"]) == 6
+        assert len(data["conversations"]) == 1 and len(data["conversations"][0]["messages"]) == 8
+        assert data["conversations"][0]["messages"][6]["image"].startswith("data:image/png;base64,")
         assert data["identities"][0]["subject"] == "e2e-user-0001"
         browser.shot("desktop-privacy")
         print("e2e: exported the account's data", flush=True)
@@ -170,7 +183,7 @@ def main():
         time.sleep(0.4)  # the slide-in transition
         browser.shot("phone-menu")
         browser.click("#conversations button")
-        browser.wait("return document.querySelectorAll('.message').length === 6", "the conversation on the phone")
+        browser.wait("return document.querySelectorAll('.message').length === 8", "the conversation on the phone")
         browser.shot("phone-chat")
 
         browser.click("#menu")
