@@ -77,7 +77,8 @@ import Testing
         let data = try Self.scratch()
         let created = try CLITests.muse(["keys", "create", "--data-dir", data, "--partner", "Acme"])
         let key = try #require(created.stdout.split(separator: "\n").last.map(String.init))
-        let arguments = ["serve", "--ctx", "512", "--slots", "2", "--data-dir", data, "--port", "0", "--model-id", "smol"]
+        // One slot with room for a 2000-token answer: the kill must land while that answer runs.
+        let arguments = ["serve", "--ctx", "2048", "--slots", "1", "--data-dir", data, "--port", "0", "--model-id", "smol"]
         let server = try ServerProcess(arguments: arguments, environment: [:])
         defer { server.stop() }
         let port = try await ServeCommandTests.waitFor("the server to listen (\(server.stderr))") { server.port }
@@ -88,17 +89,20 @@ import Testing
             let answer = try await ServeCommandTests.request(base + "/v1/chat/completions", body: short, key: key)
             #expect(answer.status == 200, "\(answer.text)")
         }
-        // A long answer is running when the server is killed.
-        let long = #"{"model":"smol","messages":[{"role":"user","content":"Tell me a story."}],"max_tokens":400,"#
+        // A long answer is running when the server is killed. The request and the polls run on
+        // URLSession's own threads and this one, never waiting for a cooperative thread: with the
+        // whole suite running in parallel on 2 cores those can be busy for longer than an answer.
+        let long = #"{"model":"smol","messages":[{"role":"user","content":"Tell me a story."}],"max_tokens":2000,"#
             + #""logit_bias":{"0":-100,"1":-100,"2":-100}}"#
-        let running = Task { try? await ServeCommandTests.request(base + "/v1/chat/completions", body: long, key: key) }
-        _ = try await ServeCommandTests.waitFor("the long request to run") { () -> Bool? in
-            let metrics = try await ServeCommandTests.request(base + "/metrics").text
-            return metrics.contains("\nmuse_queue_depth 1\n") ? true : nil
+        let running = BlockingHTTP.start(base + "/v1/chat/completions", body: long, key: key)
+        let seenRunning = BlockingHTTP.poll(seconds: 300) {
+            BlockingHTTP.get(base + "/metrics")?.contains("\nmuse_queue_depth 1\n") == true
         }
+        #expect(seenRunning, "the long request never showed as running; finished: \(running.isFinished)")
+        #expect(!running.isFinished, "the long answer ended before the kill")
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
-        _ = await running.value
+        _ = running.wait()
 
         let records = try Self.json(try CLITests.muse(["usage", "--data-dir", data, "--requests", "--json"]).stdout)
         #expect(records.count == 4, "\(records)")  // the 401 had no key: not metered

@@ -113,3 +113,59 @@ final class ServerProcess: @unchecked Sendable {  // `errorText` behind `lock`
         if process.isRunning { process.terminate() }
     }
 }
+
+/// HTTP that never needs a cooperative thread: requests run on URLSession's threads and callers
+/// block their own, so a test can watch a server while the suite keeps every core busy.
+enum BlockingHTTP {
+    final class Call: @unchecked Sendable {  // `result` behind `lock`; `finished` signals once
+        private let lock = NSLock()
+        private let finished = DispatchSemaphore(value: 0)
+        private var result: (status: Int, text: String)?
+        var isFinished: Bool { lock.withLock { result != nil } }
+        fileprivate func finish(_ value: (status: Int, text: String)) {
+            lock.withLock { result = value }
+            finished.signal()
+        }
+        /// Waits for the answer (status 0 when the connection failed).
+        func wait() -> (status: Int, text: String) {
+            finished.wait()
+            finished.signal()
+            return lock.withLock { result ?? (0, "") }
+        }
+    }
+
+    static func start(_ url: String, body: String? = nil, key: String? = nil) -> Call {
+        let call = Call()
+        guard let address = URL(string: url) else {
+            call.finish((0, "bad URL"))
+            return call
+        }
+        var request = URLRequest(url: address, timeoutInterval: 600)
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(body.utf8)
+        }
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            call.finish(((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
+        }.resume()
+        return call
+    }
+
+    /// The body of a GET, or nil when it failed.
+    static func get(_ url: String) -> String? {
+        let answer = start(url).wait()
+        return answer.status == 200 ? answer.text : nil
+    }
+
+    /// Checks every 50 ms until `condition` holds (true) or `seconds` pass (false).
+    static func poll(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
