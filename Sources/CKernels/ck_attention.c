@@ -15,16 +15,14 @@
 #define CACHE_LINE 64
 // Accumulator rows for p.V: 8 lanes x 4 accumulators in the single-token order.
 #define LANE_ROWS 32
-
-typedef struct {
-    const ck_attention_args *a;
-    size_t per_thread;
-} attn_ctx;
+// Chunks of (token, head) units per thread: a decode step of 8 sequences has 72 units, so about
+// 4 units per chunk on 2 threads; enough to even out sequences of different lengths.
+#define ATTENTION_CHUNKS_PER_THREAD 8
 
 static size_t per_thread_bytes(int max_context, int head_dim) {
     size_t padded = (size_t)max_context + 8;  // scores padded to whole 8-lane groups
-    size_t b = padded * (sizeof(float) + sizeof(uint16_t)) + (size_t)head_dim * sizeof(uint16_t) +
-               (size_t)LANE_ROWS * head_dim * sizeof(float);
+    size_t b = padded * (sizeof(float) + sizeof(uint16_t)) + (size_t)head_dim * (sizeof(uint16_t) + sizeof(float)) +
+               (size_t)LANE_ROWS * head_dim * sizeof(float) + 32;  // + qf's alignment
     return (b + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
 }
 
@@ -37,6 +35,7 @@ typedef struct {
     float *scores;   // [n_kv + 8]
     uint16_t *p16;   // [n_kv + 8]
     uint16_t *q16;   // [head_dim]
+    float *qf;       // [head_dim]: q16 widened once per head, not once per position
     float *lanes;    // [LANE_ROWS, head_dim]
 } attn_buffers;
 
@@ -80,38 +79,42 @@ static float qk_scalar(const uint16_t *k, const uint16_t *q, int hd, int single)
     return (float)sum;
 }
 
-CK_AVX2 static float qk_avx2(const uint16_t *k, const uint16_t *q, int hd, int single) {
+// fold32 and ck_fold8 done in registers, in the same order.
+CK_AVX2 static inline float fold32_avx2(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+    __m256 r = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1)); // r0+r4, r1+r5, r2+r6, r3+r7
+    __m128 h = _mm_hadd_ps(s, s);                                                    // (r0+r4)+(r1+r5), (r2+r6)+(r3+r7)
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+
+CK_AVX2 static float qk_avx2(const uint16_t *k, const float *q, int hd, int single) {
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     int step = single ? 32 : 8;
     int i = 0;
     for (; i + step <= hd; i += step)
         for (int j = 0; j < step / 8; j++)
             acc[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8 * j))),
-                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i + 8 * j))), acc[j]);
-    float lanes[32];
-    for (int j = 0; j < 4; j++) _mm256_storeu_ps(lanes + 8 * j, acc[j]);
-    double sum = single ? fold32(lanes) : ck_fold8(lanes);
-    for (; i < hd; i++) sum += (double)(_cvtsh_ss(k[i]) * _cvtsh_ss(q[i]));
+                                     _mm256_loadu_ps(q + i + 8 * j), acc[j]);
+    double sum = single ? fold32_avx2(acc[0], acc[1], acc[2], acc[3]) : ck_hsum_ps(acc[0]); // ck_hsum_ps is ck_fold8's order
+    for (; i < hd; i++) sum += (double)(_cvtsh_ss(k[i]) * q[i]);
     return (float)sum;
 }
 
 // Four positions' q.k at once in the batch order (independent accumulators hide FMA latency);
 // each result is bit-identical to qk_avx2(..., single = 0). Needs head_dim % 8 == 0.
-CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const uint16_t *q, int hd, float scale, float *out) {
+CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const float *q, int hd, float scale, float *out) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     for (int i = 0; i < hd; i += 8) {
-        __m256 vq = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(q + i)));
+        __m256 vq = _mm256_loadu_ps(q + i);
         a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i))), vq, a0);
         a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + stride + i))), vq, a1);
         a2 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + 2 * stride + i))), vq, a2);
         a3 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + 3 * stride + i))), vq, a3);
     }
-    float lanes[32];
-    _mm256_storeu_ps(lanes, a0);
-    _mm256_storeu_ps(lanes + 8, a1);
-    _mm256_storeu_ps(lanes + 16, a2);
-    _mm256_storeu_ps(lanes + 24, a3);
-    for (int j = 0; j < 4; j++) out[j] = ck_fold8(lanes + 8 * j) * scale;
+    out[0] = ck_hsum_ps(a0) * scale;
+    out[1] = ck_hsum_ps(a1) * scale;
+    out[2] = ck_hsum_ps(a2) * scale;
+    out[3] = ck_hsum_ps(a3) * scale;
 }
 
 // The largest of s[lo..<n]; the scores are padded with -inf to whole 8-lane groups (as
@@ -169,23 +172,63 @@ static void pv_scalar(const uint16_t *v, size_t stride, const uint16_t *p16, int
     }
 }
 
+// Lane row by lane row, 32 columns at a time, the row's accumulators held in registers across
+// its positions (pos = r, r + rows, ...): each sum still runs over the positions in increasing
+// order from zero, as pv_scalar's do.
 CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p16, int lo, int n, int hd, int single,
                             float *lanes) {
     int rows = single ? 32 : 8;
-    memset(lanes, 0, (size_t)rows * hd * sizeof(float));
     int vec = hd / 8 * 8;
-    for (int pos = lo; pos < n; pos++) {
-        float p = _cvtsh_ss(p16[pos]);
-        __m256 vp = _mm256_set1_ps(p);
-        const uint16_t *row = v + pos * stride;
-        float *acc = lanes + (size_t)(pos % rows) * hd;
-        for (int d = 0; d < vec; d += 8) {
-            __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + d)));
-            _mm256_storeu_ps(acc + d, _mm256_fmadd_ps(x, vp, _mm256_loadu_ps(acc + d)));
+    for (int r = 0; r < rows; r++) {
+        float *acc = lanes + (size_t)r * hd;
+        int first = lo + ((r - lo % rows) + rows) % rows;  // first position >= lo in lane row r
+        for (int d0 = 0; d0 < vec; d0 += 32) {
+            int width = vec - d0 < 32 ? (vec - d0) / 8 : 4;  // 8-column groups in this pass
+            __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+            for (int pos = first; pos < n; pos += rows) {
+                __m256 vp = _mm256_set1_ps(_cvtsh_ss(p16[pos]));
+                const uint16_t *row = v + pos * stride + d0;
+                for (int j = 0; j < width; j++)
+                    a[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + 8 * j))), vp, a[j]);
+            }
+            for (int j = 0; j < width; j++) _mm256_storeu_ps(acc + d0 + 8 * j, a[j]);
         }
-        for (int d = vec; d < hd; d++) acc[d] = fmaf(_cvtsh_ss(row[d]), p, acc[d]);
+        for (int d = vec; d < hd; d++) {
+            float t = 0.0f;
+            for (int pos = first; pos < n; pos += rows) t = fmaf(_cvtsh_ss(v[pos * stride + d]), _cvtsh_ss(p16[pos]), t);
+            acc[d] = t;
+        }
     }
 }
+
+// out[d] = fold of the lane rows' column d (fold32 or ck_fold8), 8 columns at a time.
+CK_AVX2 static void fold_lanes_avx2(const float *lanes, int hd, int single, float *out) {
+    int vec = hd / 8 * 8;
+    for (int d = 0; d < vec; d += 8) {
+#define L(r) _mm256_loadu_ps(lanes + (size_t)(r) * hd + d)
+        __m256 x;
+        if (single) {
+            __m256 r_[8];
+            for (int l = 0; l < 8; l++) r_[l] = _mm256_add_ps(_mm256_add_ps(L(l), L(16 + l)), _mm256_add_ps(L(8 + l), L(24 + l)));
+            x = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(r_[0], r_[4]), _mm256_add_ps(r_[1], r_[5])),
+                              _mm256_add_ps(_mm256_add_ps(r_[2], r_[6]), _mm256_add_ps(r_[3], r_[7])));
+        } else {
+            x = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(L(0), L(4)), _mm256_add_ps(L(2), L(6))),
+                              _mm256_add_ps(_mm256_add_ps(L(1), L(5)), _mm256_add_ps(L(3), L(7))));
+        }
+#undef L
+        _mm256_storeu_ps(out + d, x);
+    }
+    float lane[32];
+    int rows = single ? 32 : 8;
+    for (int d = vec; d < hd; d++) {
+        for (int r = 0; r < rows; r++) lane[r] = lanes[(size_t)r * hd + d];
+        out[d] = single ? fold32(lane) : ck_fold8(lane);
+    }
+}
+
+CK_AVX2 static void head_avx2(const ck_attention_args *a, const float *q, int kvh, int lo, int n_kv, attn_buffers b,
+                              float *out);
 
 static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int avx) {
     int hd = a->head_dim, n_kv = a->first_position + t + 1;
@@ -194,65 +237,67 @@ static void head(const ck_attention_args *a, int t, int h, attn_buffers b, int a
     int kvh = h / (a->heads / a->kv_heads);
     size_t kv_stride = (size_t)a->kv_heads * hd;
     const float *q = a->query + ((size_t)t * a->heads + h) * hd;
-    if (avx) ck_store_f16_avx2(q, b.q16, hd); else ck_store_f16_scalar(q, b.q16, hd);
-    int pos = lo;
-    if (avx && !single && hd % 8 == 0)
-        for (; pos + 4 <= n_kv; pos += 4)
-            qk4_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, kv_stride, b.q16, hd, a->scale, b.scores + pos);
-    for (; pos < n_kv; pos++) {
-        const uint16_t *k = a->keys + pos * kv_stride + (size_t)kvh * hd;
-        b.scores[pos] = (avx ? qk_avx2(k, b.q16, hd, single) : qk_scalar(k, b.q16, hd, single)) * a->scale;
-    }
-    if (avx) softmax_avx2(b.scores, b.p16, lo, n_kv); else softmax_scalar(b.scores, b.p16, lo, n_kv);
-    const uint16_t *v = a->values + (size_t)kvh * hd;
-    if (avx) pv_avx2(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
-    else pv_scalar(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
     float *out = a->output + ((size_t)t * a->heads + h) * hd;
-    float lane[32];
-    int rows = single ? 32 : 8;
-    for (int d = 0; d < hd; d++) {
-        for (int r = 0; r < rows; r++) lane[r] = b.lanes[(size_t)r * hd + d];
-        out[d] = single ? fold32(lane) : ck_fold8(lane);
+    const uint16_t *v = a->values + (size_t)kvh * hd;
+    if (!avx) {
+        ck_store_f16_scalar(q, b.q16, hd);
+        for (int pos = lo; pos < n_kv; pos++)
+            b.scores[pos] = qk_scalar(a->keys + pos * kv_stride + (size_t)kvh * hd, b.q16, hd, single) * a->scale;
+        softmax_scalar(b.scores, b.p16, lo, n_kv);
+        pv_scalar(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
+        float lane[32];
+        int rows = single ? 32 : 8;
+        for (int d = 0; d < hd; d++) {
+            for (int r = 0; r < rows; r++) lane[r] = b.lanes[(size_t)r * hd + d];
+            out[d] = single ? fold32(lane) : ck_fold8(lane);
+        }
+        return;
     }
+    head_avx2(a, q, kvh, lo, n_kv, b, out);
 }
 
-static void attn_task(void *raw, int thread, int nthreads) {
-    const attn_ctx *c = raw;
-    const ck_attention_args *a = c->a;
-    uintptr_t base = ((uintptr_t)a->scratch + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
-    uint8_t *mine = (uint8_t *)base + c->per_thread * (size_t)thread;
-    size_t padded = (size_t)(a->first_position + a->tokens) + 8;
-    attn_buffers b;
-    b.lanes = (float *)mine;
-    b.scores = b.lanes + (size_t)LANE_ROWS * a->head_dim;
-    b.p16 = (uint16_t *)(b.scores + padded);
-    b.q16 = b.p16 + padded;
-    int pairs = a->tokens * a->heads;
-    int lo = (int)((int64_t)pairs * thread / nthreads), hi = (int)((int64_t)pairs * (thread + 1) / nthreads);
-    int avx = a->backend == CK_BACKEND_AVX2;
-    for (int i = lo; i < hi; i++) head(a, i / a->heads, i % a->heads, b, avx);
+CK_AVX2 static void head_avx2(const ck_attention_args *a, const float *q, int kvh, int lo, int n_kv, attn_buffers b,
+                              float *out) {
+    int hd = a->head_dim, single = a->tokens == 1;
+    size_t kv_stride = (size_t)a->kv_heads * hd;
+    const uint16_t *v = a->values + (size_t)kvh * hd;
+    ck_store_f16_avx2(q, b.q16, hd);
+    for (int d = 0; d < hd; d++) b.qf[d] = _cvtsh_ss(b.q16[d]);
+    int pos = lo;
+    if (!single && hd % 8 == 0)
+        for (; pos + 4 <= n_kv; pos += 4)
+            qk4_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, kv_stride, b.qf, hd, a->scale, b.scores + pos);
+    for (; pos < n_kv; pos++)
+        b.scores[pos] = qk_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, b.qf, hd, single) * a->scale;
+    softmax_avx2(b.scores, b.p16, lo, n_kv);
+    pv_avx2(v, kv_stride, b.p16, lo, n_kv, hd, single, b.lanes);
+    fold_lanes_avx2(b.lanes, hd, single, out);
 }
+
 // Several sequences' attention in one pool run (continuous batching): the (segment, token, head)
-// units of all of them are split across the threads, so a decode step of many one-token
-// sequences costs one dispatch, not one per sequence. Scratch: list[0]'s, sized for the longest.
+// units of all of them are cut into chunks that the threads claim as they come free, so a decode
+// step of many one-token sequences costs one dispatch, not one per sequence, and neither a long
+// sequence nor a descheduled thread holds the others up. Scratch: list[0]'s, sized for the
+// longest, one part per thread (ck_pool_thread_index).
 typedef struct {
     const ck_attention_args *list;
     int count, total, max_context;
     size_t per_thread;
 } attn_batch_ctx;
 
-static void attn_batch_task(void *raw, int thread, int nthreads) {
+static void attn_batch_task(void *raw, int chunk, int nchunks) {
     const attn_batch_ctx *c = raw;
     const ck_attention_args *first = &c->list[0];
     uintptr_t base = ((uintptr_t)first->scratch + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
-    uint8_t *mine = (uint8_t *)base + c->per_thread * (size_t)thread;
+    uint8_t *mine = (uint8_t *)base + c->per_thread * (size_t)ck_pool_thread_index();
     size_t padded = (size_t)c->max_context + 8;
     attn_buffers b;
     b.lanes = (float *)mine;
     b.scores = b.lanes + (size_t)LANE_ROWS * first->head_dim;
     b.p16 = (uint16_t *)(b.scores + padded);
     b.q16 = b.p16 + padded;
-    int lo = (int)((int64_t)c->total * thread / nthreads), hi = (int)((int64_t)c->total * (thread + 1) / nthreads);
+    b.qf = (float *)(((uintptr_t)(b.q16 + first->head_dim) + 31) / 32 * 32);
+    int lo = (int)((int64_t)c->total * chunk / nchunks), hi = (int)((int64_t)c->total * (chunk + 1) / nchunks);
     int segment = 0, offset = 0;  // units before `segment`
     for (int i = lo; i < hi; i++) {
         while (i - offset >= c->list[segment].tokens * c->list[segment].heads) {
@@ -271,7 +316,7 @@ int ck_attention_batch(ck_pool *pool, const ck_attention_args *list, int count) 
     for (int i = 0; i < count; i++) {
         const ck_attention_args *a = &list[i];
         if (a->tokens <= 0 || a->first_position < 0 || a->window < 0 || a->heads <= 0 || a->kv_heads <= 0 ||
-            a->head_dim != list[0].head_dim || a->heads % a->kv_heads != 0 || a->backend != list[0].backend)
+            a->head_dim <= 0 || a->head_dim != list[0].head_dim || a->heads % a->kv_heads != 0 || a->backend != list[0].backend)
             return CK_ERR_BAD_SHAPE;
         if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
         total += a->tokens * a->heads;
@@ -282,22 +327,9 @@ int ck_attention_batch(ck_pool *pool, const ck_attention_args *list, int count) 
     if (list[0].scratch == NULL || list[0].scratch_bytes < ck_attention_scratch_bytes(max_context, list[0].head_dim, threads))
         return CK_ERR_SCRATCH_TOO_SMALL;
     attn_batch_ctx c = {list, count, total, max_context, per_thread_bytes(max_context, list[0].head_dim)};
-    if (total == 1) attn_batch_task(&c, 0, 1);
-    else ck_pool_run(pool, attn_batch_task, &c);
+    int chunks = total < threads * ATTENTION_CHUNKS_PER_THREAD ? total : threads * ATTENTION_CHUNKS_PER_THREAD;
+    ck_pool_run_chunks(pool, attn_batch_task, &c, chunks);
     return CK_OK;
 }
 
-int ck_attention(ck_pool *pool, const ck_attention_args *a) {
-    if (a->tokens <= 0 || a->first_position < 0 || a->window < 0 || a->heads <= 0 || a->kv_heads <= 0 || a->head_dim <= 0 ||
-        a->heads % a->kv_heads != 0)
-        return CK_ERR_BAD_SHAPE;
-    if (a->backend == CK_BACKEND_AVX2 && !ck_cpu_has_avx2()) return CK_ERR_BACKEND_UNAVAILABLE;
-    int threads = ck_pool_threads(pool);
-    int n_ctx = a->first_position + a->tokens;
-    if (a->scratch == NULL || a->scratch_bytes < ck_attention_scratch_bytes(n_ctx, a->head_dim, threads))
-        return CK_ERR_SCRATCH_TOO_SMALL;
-    attn_ctx c = {a, per_thread_bytes(n_ctx, a->head_dim)};
-    if (a->tokens * a->heads == 1) attn_task(&c, 0, 1);
-    else ck_pool_run(pool, attn_task, &c);
-    return CK_OK;
-}
+int ck_attention(ck_pool *pool, const ck_attention_args *a) { return ck_attention_batch(pool, a, 1); }

@@ -51,6 +51,7 @@ static void split(int count, int unit, int t, int nt, int *lo, int *hi) {
     *hi = u1 * unit < count ? u1 * unit : count;
 }
 
+// Token range of chunk `t` of `nt`.
 static void quant_task(void *raw, int t, int nt) {
     const mm_ctx *c = raw;
     int lo, hi;
@@ -183,8 +184,9 @@ int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count) {
         c->act_row_bytes = act_row_bytes(k->activation_type, a->cols);
         c->pair_act = (uint8_t *)a->scratch + (size_t)a->tokens * c->act_row_bytes;
         c->pair_row_bytes = pair_row_bytes(k, a->cols);
-        if (a->tokens < ck_pool_threads(pool) * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(c, 0, 1);
-        else ck_pool_run(pool, quant_task, c);
+        int threads = ck_pool_threads(pool);
+        if (a->tokens < threads * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(c, 0, 1);
+        else ck_pool_run_chunks(pool, quant_task, c, a->tokens < threads * CHUNKS_PER_THREAD ? a->tokens : threads * CHUNKS_PER_THREAD);
     }
     int total_units = 0, total_rows = 0;
     for (int i = 0; i < count; i++) {

@@ -45,6 +45,10 @@ typedef struct {
 // Set while this thread runs a pool job: a nested ck_pool_run (a kernel called from inside a
 // parallel body) then runs inline on the calling thread instead of deadlocking on run_lock.
 static _Thread_local int t_in_job = 0;
+// 0 on every thread but a worker, which sets its own index once.
+static _Thread_local int t_index = 0;
+
+int ck_pool_thread_index(void) { return t_index; }
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -90,6 +94,7 @@ static void *worker_main(void *raw) {
     worker_arg arg = *(worker_arg *)raw;
     free(raw);
     ck_pool *p = arg.pool;
+    t_index = arg.index;
     unsigned seen = 0;
     for (;;) {
         seen = wait_for_generation(p, seen);
@@ -217,9 +222,12 @@ void ck_pool_run_chunks(ck_pool *p, ck_task_fn fn, void *ctx, int nchunks) {
     unsigned g = next_generation(p, 1);
     atomic_store(&p->open, g);
     publish_generation(p, g);
+    int outer_index = t_index;  // the caller of a run is its thread 0, whatever it is elsewhere
+    t_index = 0;
     t_in_job = 1;
     run_chunks(p);
     t_in_job = 0;
+    t_index = outer_index;
     // Every chunk is claimed: close the run, then wait only for workers still inside it (a
     // descheduled worker that never joined is not waited for).
     atomic_store(&p->open, 0);

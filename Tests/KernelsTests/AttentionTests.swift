@@ -92,3 +92,27 @@ func attentionMatchesDoubleReference(window: Int) {
     let row = values.map(halfToFloat)
     #expect(output == row + row)
 }
+
+/// The AVX2 kernel performs its twin's roundings in its order (that is what keeps our logits
+/// equal to llama.cpp's), so the two agree bit for bit: in the single-token order (32 lanes) and
+/// the batch order (8 lanes), over contexts longer than the lane rows, with a head size that
+/// leaves a scalar tail, and under a sliding window.
+@Test(arguments: [(1, 64, 0), (1, 64, 20), (4, 64, 0), (4, 64, 20), (1, 40, 0), (3, 12, 0), (1, 8, 9)])
+func avx2AttentionEqualsItsScalarTwinExactly(tokens: Int, headDim: Int, window: Int) {
+    guard KernelBackend.avx2Available else { return }
+    let heads = 9, kvHeads = 3, firstPosition = 77
+    let context = firstPosition + tokens
+    let query = randomFloats(tokens * heads * headDim, seed: 181, scale: 2)
+    let keys = randomFloats(context * kvHeads * headDim, seed: 182, scale: 2).map(floatToHalf)
+    let values = randomFloats(context * kvHeads * headDim, seed: 183).map(floatToHalf)
+    func run(_ backend: KernelBackend) -> [Float] {
+        var output = [Float](repeating: .nan, count: tokens * heads * headDim)
+        attention(query: query, keys: keys, values: values, output: &output, tokens: tokens, firstPosition: firstPosition,
+                  heads: heads, kvHeads: kvHeads, headDim: headDim, scale: 1 / Float(headDim).squareRoot(), window: window,
+                  scratch: AttentionScratch(maxContext: context, threads: 2), pool: ThreadPool(threadCount: 2),
+                  backend: backend)
+        return output
+    }
+    let scalar = run(.scalar), vector = run(.avx2)
+    #expect(scalar.map(\.bitPattern) == vector.map(\.bitPattern))
+}

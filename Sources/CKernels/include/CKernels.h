@@ -81,9 +81,12 @@ int ck_pool_threads(const ck_pool *pool);
 void ck_pool_run(ck_pool *pool, ck_task_fn fn, void *ctx);
 // Runs fn(ctx, chunk, nchunks) once for every chunk in 0..<nchunks, each claimed by whichever
 // thread (the caller or a worker) is free first: a thread that the machine deschedules delays
-// the run by at most the chunk it holds, not by its whole share. fn must not depend on which
-// thread runs it.
+// the run by at most the chunk it holds, not by its whole share. fn's results must not depend on
+// which thread runs it; per-thread scratch is indexed by ck_pool_thread_index().
 void ck_pool_run_chunks(ck_pool *pool, ck_task_fn fn, void *ctx, int nchunks);
+/// Inside a job: the running thread's index in 0..<ck_pool_threads (the caller is 0), distinct
+/// among the threads of one run. Outside any pool worker: 0.
+int ck_pool_thread_index(void);
 
 // MARK: - Matmul
 
