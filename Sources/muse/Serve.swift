@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
-            MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
+            MUSE_EMBEDDER, MUSE_MMPROJ, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
             MUSE_CONTEMPLATION_SAMPLES, MUSE_META_APP_SECRET, MUSE_META_VERIFY_TOKEN, MUSE_META_ACCESS_TOKEN, \
             MUSE_GRAPH_BASE_URL, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
             MUSE_OIDC_NAME), else the config file (muse.toml: the \
@@ -58,6 +58,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the image tagger for image_url parts (env MUSE_TAGGER; default: the installed EfficientNet-Lite0; without it images get OCR only).")
     var tagger: String?
+
+    @Option(help: "A vision encoder + projector (llama.cpp mmproj GGUF, e.g. SmolVLM's) whose embeddings match the model's width: image_url parts are then encoded and spliced into the prompt instead of read by OCR (env MUSE_MMPROJ; default: none).")
+    var mmproj: String?
 
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (env MUSE_MAX_BODY; default 4194304).")
     var maxBody: Int?
@@ -211,10 +214,19 @@ struct Serve: AsyncParsableCommand {
         do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
+        var nativeVision: NativeVision?
+        if let mmprojPath = sources.string(mmproj, env: "MUSE_MMPROJ", key: "mmproj") {
+            // Its own pool, so encoding an image never waits behind (or stalls) a decode step's dispatch.
+            do {
+                let encoder = try VisionEncoder(path: mmprojPath, pool: ThreadPool(threadCount: modelOptions.threads))
+                nativeVision = try NativeVision(encoder: encoder, model: loaded.model.info, tokenizer: loaded.tokenizer)
+            } catch { throw CommandFailure("--mmproj \(mmprojPath): \(error)") }
+            printError("serve: images are encoded by \(mmprojPath) and spliced into the prompt")
+        }
         let web = try webApp(sources, database: database, host: host, port: port)
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
                           perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
-                          messaging: messaging, shopping: shopping, web: web)
+                          messaging: messaging, shopping: shopping, web: web, nativeVision: nativeVision)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
