@@ -219,7 +219,10 @@ extension MuseAPI {
 
     func tokenize(_ request: TokenizeRequest) async throws -> Response {
         let tokens: [Int]
-        if let messages = request.messages {
+        if let messages = request.messages, let nativeVision {
+            let (encoded, images) = try await encodingImages(messages, with: nativeVision)
+            tokens = try promptTokens(for: encoded, images: images, tools: nil, mode: nil).tokens
+        } else if let messages = request.messages {
             tokens = try promptTokens(for: try await perceivingImages(messages))
         } else if let prompt = request.prompt {
             tokens = tokenizer.encode(prompt, addSpecial: request.add_special ?? false, parseSpecial: true)

@@ -146,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         guard webhooks || meta.allSatisfy({ $0 == nil }) else {
             throw CommandFailure("the webhooks need all of --meta-app-secret, --meta-verify-token and --meta-access-token")
         }
+        let mmprojPath = sources.string(mmproj, env: "MUSE_MMPROJ", key: "mmproj")
         if printConfig {
             print("""
                 config file: \(sources.config.path ?? "(none)")
@@ -161,6 +162,7 @@ struct Serve: AsyncParsableCommand {
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
                 webhooks: \(webhooks ? "on, Graph API \(graphURL)" : "off")
+                mmproj: \(mmprojPath ?? "(none: images get the OCR/tagger observation)")
                 public-url: \(sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)")
                 oidc-issuer: \(sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") ?? "(none: local accounts only)")
                 """)
@@ -215,7 +217,7 @@ struct Serve: AsyncParsableCommand {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
         var nativeVision: NativeVision?
-        if let mmprojPath = sources.string(mmproj, env: "MUSE_MMPROJ", key: "mmproj") {
+        if let mmprojPath {
             // Its own pool, so encoding an image never waits behind (or stalls) a decode step's dispatch.
             do {
                 let encoder = try VisionEncoder(path: mmprojPath, pool: ThreadPool(threadCount: modelOptions.threads))

@@ -35,12 +35,13 @@ import TestSupport
 
     /// The prompt's tokens, and the same prompt with `imageRange` replaced by a chunk made of those
     /// tokens' embedding rows (or of `rowsOf` tokens' rows), named `identity`.
-    static func prompts(_ loaded: LoadedModel, identity: UInt64, rowsOf other: [Int]? = nil) throws
-        -> (plain: [Int], spliced: [Int], splicing: PromptEmbeddings) {
+    /// The rows are multiplied by `scale` (Gemma scales token embeddings, not spliced rows).
+    static func prompts(_ loaded: LoadedModel, text: String = text, identity: UInt64, rowsOf other: [Int]? = nil,
+                        scale: Float = 1) throws -> (plain: [Int], spliced: [Int], splicing: PromptEmbeddings) {
         let plain = loaded.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         let source = other ?? Array(plain[imageRange])
-        let chunk = try EmbeddingChunk(identity: identity, values: try tokenRows(loaded, source), rows: source.count,
-                                       dimension: loaded.model.info.embeddingLength)
+        let chunk = try EmbeddingChunk(identity: identity, values: try tokenRows(loaded, source).map { $0 * scale },
+                                       rows: source.count, dimension: loaded.model.info.embeddingLength)
         let spliced = Array(plain[..<imageRange.lowerBound]) + chunk.placeholderIDs + Array(plain[imageRange.upperBound...])
         return (plain, spliced, PromptEmbeddings([chunk]))
     }
@@ -77,6 +78,21 @@ import TestSupport
         let step = try model.decode([plain, spliced], splicing: splicing, sessions: [c, d], workspace: workspace)
         #expect(Self.largestDifference(step.row(0), step.row(1)) <= Self.logitTolerance)
         #expect(Self.largestDifference(step.row(1), plainRows[plain.count - 1]) <= Self.logitTolerance)
+    }
+
+    /// Gemma 3 multiplies token embeddings by sqrt(width) but, as llama.cpp, leaves spliced rows
+    /// as they come: token rows pre-scaled the same way give the tokens' logits.
+    @Test func gemmaScalesTokenRowsButNotSplicedOnes() throws {
+        let loaded = try LlamaCppReference.loadModel(TestModel.gemma3Path)
+        let model = loaded.model
+        let text = "<start_of_turn>user\nWhat colour is the apple in this picture of a small orchard?<end_of_turn>\n<start_of_turn>model\n"
+        let (plain, spliced, splicing) = try Self.prompts(loaded, text: text, identity: 0x6E33,
+                                                         scale: Float(model.info.embeddingLength).squareRoot())
+        let a = try model.makeSession(contextLength: 128, batchSize: 64, logitRows: 1)
+        let expected = Array(try model.evaluate(plain, in: a, logits: .last).row(0))
+        let b = try model.makeSession(contextLength: 128, batchSize: 64, logitRows: 1)
+        let worst = Self.largestDifference(expected, try model.evaluate(spliced, splicing: splicing, in: b, logits: .last).row(0))
+        #expect(worst <= Self.logitTolerance, "largest difference \(worst)")
     }
 
     @Test func theSameImageReusesTheCacheAndAnotherDoesNot() throws {

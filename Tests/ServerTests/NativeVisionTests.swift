@@ -41,7 +41,15 @@ import Vision
         let two = try await PrefixCacheTests.ask(client, messages: Self.imageMessages("What is this?", images: [label, label]))
         // The second image brings its rows and the newline that joins it to the next part.
         #expect(two.prompt - one.prompt == Self.rowsPerImage + 1)
-        #expect(one.prompt > Self.rowsPerImage)
+        // /tokenize shows the same prompt, each row as a negative placeholder id, the rows together.
+        var tokens: [Int] = []
+        try await post(client, "/tokenize", #"{"messages":\#(Self.imageMessages("What is this?", images: [label]))}"#) { response in
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            tokens = try #require(try jsonObject(response.body)["tokens"] as? [Int])
+        }
+        #expect(tokens.count == one.prompt)
+        let rows = tokens.indices.filter { tokens[$0] < 0 }
+        #expect(rows.count == Self.rowsPerImage && rows.last.map { $0 - rows[0] + 1 } == Self.rowsPerImage)
     }
 
     @Test func theSameImageComesFromTheCacheAndAnotherDoesNot() async throws {
