@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
                 "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -101,7 +102,7 @@ let package = Package(
         // Seeded test inputs and the installed model's path, shared by the test targets.
         // FakeGraphAPI (Meta's Graph API on loopback, for the messaging tests) runs on Hummingbird.
         .target(name: "TestSupport", dependencies: [
-            "Storage",
+            "Storage", "Kernels", "ModelFiles",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -111,7 +112,7 @@ let package = Package(
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "Kernels", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFiles", "Kernels", "Tokenization", "TestSupport"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "Tokenization", "Kernels", "TestSupport"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Models", "ModelFiles", "Tokenization", "Kernels", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "PartnerAccess", "TestSupport"]),
         .testTarget(name: "NutritionTests", dependencies: ["Nutrition"]),
@@ -137,6 +138,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
+                "Models", "Vision", "ModelFiles", "Kernels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -146,10 +146,12 @@ public struct TextGenerator {
         self.tokenizer = tokenizer
     }
 
-    /// `onToken` returns false to cancel.
-    public func generate(prompt: [Int], in sequence: GenerationSession, options: GenerationOptions,
+    /// `onToken` returns false to cancel. Negative ids in `prompt` are rows of `splicing` (an
+    /// image's embeddings; see `EmbeddingChunk`), cached and reused like tokens.
+    public func generate(prompt: [Int], splicing: PromptEmbeddings = PromptEmbeddings(), in sequence: GenerationSession,
+                         options: GenerationOptions,
                          onToken: (TokenEvent) -> Bool = { _ in true }) throws(GenerationError) -> GenerationResult {
-        var (state, first) = try begin(prompt: prompt, in: sequence, options: options)
+        var (state, first) = try begin(prompt: prompt, splicing: splicing, in: sequence, options: options)
         defer { first.release() }
         var row = first.row
         while true {
@@ -165,12 +167,12 @@ public struct TextGenerator {
 
     /// Prefills `prompt` (reusing the session's cached prefix) and returns the decode state with
     /// the logits of the first token to choose.
-    public func begin(prompt: [Int], in sequence: GenerationSession,
+    public func begin(prompt: [Int], splicing: PromptEmbeddings = PromptEmbeddings(), in sequence: GenerationSession,
                       options: GenerationOptions) throws(GenerationError) -> (DecodeState, PromptLogits) {
         var prepared = try prepare(prompt: prompt, in: sequence, options: options)
         if let saved = prepared.saved { return (prepared.state, saved) }
         let row: UnsafeMutableBufferPointer<Float>
-        do { row = try model.evaluate(prepared.pending, in: sequence.session, logits: .last).row(0) }
+        do { row = try model.evaluate(prepared.pending, splicing: splicing, in: sequence.session, logits: .last).row(0) }
         catch { throw .model(error) }
         sequence.promptEvaluated(prepared.pending, logits: row, promptLength: prompt.count)
         prepared.state.promptEvaluated()

@@ -74,6 +74,8 @@ public final class DecoderSession: InferenceSession, @unchecked Sendable {
     var isWorkspace = false
     /// A workspace's per-sequence attention entries (nil for a sequence).
     var attentionBatch: AttentionBatch?
+    /// The rows the placeholder ids of the batch being evaluated stand for (empty between calls).
+    var splicing = PromptEmbeddings()
 
     public func rewind(to newPosition: Int) {
         position = min(max(newPosition, 0), position)
@@ -128,17 +130,36 @@ extension BatchedDecoder {
                               logitRows: logitRows, threads: pool.threadCount)
     }
 
-    /// hidden[t] = embedding of tokens[t] (times `scale`), positions[t] = session position + t.
+    /// hidden[t] = embedding of tokens[t] (times `scale`), or for a placeholder id the spliced row
+    /// it stands for (never scaled: llama.cpp scales token embeddings only, not an image's);
+    /// positions[t] = session position + t.
     func embed(_ tokens: ArraySlice<Int>, session s: DecoderSession, scale factor: Float = 1) {
         let dim = shape.embedding
+        var spliced = 0
         for (t, id) in tokens.enumerated() {
-            dequantizeRow(ends.tokenEmbedding, row: id, into: s.hidden.pointer + t * dim)
+            let row = s.hidden.pointer + t * dim
+            if id >= 0 {
+                dequantizeRow(ends.tokenEmbedding, row: id, into: row)
+            } else {
+                spliced += 1
+                if !s.splicing.copyRow(id, into: row) { row.update(repeating: 0, count: dim) }
+            }
             s.positions.pointer[t] = Int32(s.position + t)
         }
         for segment in s.segments ?? [] {
             for j in 0..<segment.count { s.positions.pointer[segment.start + j] = Int32(segment.sequence.position + j) }
         }
-        if factor != 1 { scale(s.hidden.pointer, by: factor, count: tokens.count * dim) }
+        guard factor != 1 else { return }
+        if spliced == 0 { return scale(s.hidden.pointer, by: factor, count: tokens.count * dim) }
+        for (t, id) in tokens.enumerated() where id >= 0 { scale(s.hidden.pointer + t * dim, by: factor, count: dim) }
+    }
+
+    /// Every id a token of the vocabulary or a placeholder of a row of `splicing` in the model's width.
+    func checkIDs(_ tokens: [Int], splicing: PromptEmbeddings) throws(ModelError) {
+        for id in tokens where id >= shape.vocabulary {
+            throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary)
+        }
+        try splicing.validate(tokens, width: shape.embedding)
     }
 
     /// normed[t - tokens.lowerBound] = rmsNorm(hidden[t]) * weight for each token t.
@@ -217,7 +238,8 @@ extension BatchedDecoder {
         return UnsafeMutableBufferPointer(start: logits, count: count * shape.vocabulary)
     }
 
-    func evaluateInBatches(_ tokens: [Int], in session: InferenceSession, logits mode: LogitsMode) throws(ModelError) -> Logits {
+    func evaluateInBatches(_ tokens: [Int], splicing: PromptEmbeddings, in session: InferenceSession,
+                           logits mode: LogitsMode) throws(ModelError) -> Logits {
         guard let s = session as? DecoderSession, !s.isWorkspace else {
             throw .invalidHyperparameter(key: "session", value: "\(type(of: session))", reason: "not one of this model's sequences")
         }
@@ -226,9 +248,9 @@ extension BatchedDecoder {
             throw .contextFull(position: s.position, tokens: tokens.count, limit: s.contextLength)
         }
         if mode == .all, tokens.count > s.logitRows { throw .batchTooLarge(tokens: tokens.count, limit: s.logitRows) }
-        for id in tokens where id < 0 || id >= shape.vocabulary {
-            throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary)
-        }
+        try checkIDs(tokens, splicing: splicing)
+        s.splicing = splicing
+        defer { s.splicing = PromptEmbeddings() }
         // Prefill in batches: each weight matrix is read once per batch, not once per token.
         var start = 0
         while start < tokens.count {

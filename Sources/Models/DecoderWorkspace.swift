@@ -26,7 +26,8 @@ extension BatchedDecoder {
     }
 
     /// chunks[i] is appended to sessions[i]; logits row i follows the last token of chunks[i].
-    func decodeInWorkspace(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+    func decodeInWorkspace(_ chunks: [[Int]], splicing: PromptEmbeddings, sessions: [InferenceSession],
+                           workspace: InferenceSession) throws(ModelError) -> Logits {
         guard let w = workspace as? DecoderSession, w.isWorkspace, w.segments == nil else {
             throw .invalidHyperparameter(key: "workspace", value: "\(type(of: workspace))", reason: "not this model's workspace")
         }
@@ -46,14 +47,16 @@ extension BatchedDecoder {
             guard s.position + chunk.count <= s.contextLength else {
                 throw .contextFull(position: s.position, tokens: chunk.count, limit: s.contextLength)
             }
-            for id in chunk where id < 0 || id >= shape.vocabulary {
-                throw .tokenOutOfRange(id, vocabularySize: shape.vocabulary)
-            }
+            try checkIDs(chunk, splicing: splicing)
             segments.append(BatchSegment(sequence: s, start: start, count: chunk.count))
             start += chunk.count
         }
         w.segments = segments
-        defer { w.segments = nil }
+        w.splicing = splicing
+        defer {
+            w.segments = nil
+            w.splicing = PromptEmbeddings()
+        }
         forward(Array(chunks.joined())[...], session: w, logitRows: .rows(segments.map { $0.start + $0.count - 1 }))
         return Logits(rows: chunks.count, vocabularySize: shape.vocabulary, base: w.logits.pointer)
     }

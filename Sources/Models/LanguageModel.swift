@@ -46,15 +46,31 @@ public protocol LanguageModel: AnyObject, Sendable {
     /// Run state for one sequence of up to `contextLength` tokens, evaluated `batchSize` at a time.
     /// `logitRows` is how many rows `.all` may return per call (1 is enough for generation).
     func makeSession(contextLength: Int, batchSize: Int, logitRows: Int) throws(ModelError) -> InferenceSession
-    /// Appends `tokens` to the session's sequence and returns their logits.
-    func evaluate(_ tokens: [Int], in session: InferenceSession, logits: LogitsMode) throws(ModelError) -> Logits
+    /// Appends `tokens` to the session's sequence and returns their logits. Negative ids are
+    /// placeholders for rows of `splicing` (an image's embeddings), which enter in their place.
+    func evaluate(_ tokens: [Int], splicing: PromptEmbeddings, in session: InferenceSession,
+                  logits: LogitsMode) throws(ModelError) -> Logits
     /// Scratch for `decode(_:sessions:workspace:)` steps of up to `maxSequences` sequences and
     /// `maxTokens` tokens in all.
     func makeWorkspace(maxSequences: Int, maxTokens: Int) throws(ModelError) -> InferenceSession
     /// One step of several sequences at once (continuous batching): chunks[i] (one token of a
     /// decoding sequence, or a piece of a starting one's prompt) is appended to sessions[i], and
     /// logits row i is the next-token logits of sequence i.
-    func decode(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits
+    /// Placeholder ids in the chunks are rows of `splicing`, as for `evaluate`.
+    func decode(_ chunks: [[Int]], splicing: PromptEmbeddings, sessions: [InferenceSession],
+                workspace: InferenceSession) throws(ModelError) -> Logits
+}
+
+extension LanguageModel {
+    /// `evaluate` of token ids only.
+    public func evaluate(_ tokens: [Int], in session: InferenceSession, logits: LogitsMode) throws(ModelError) -> Logits {
+        try evaluate(tokens, splicing: PromptEmbeddings(), in: session, logits: logits)
+    }
+
+    /// `decode` of token ids only.
+    public func decode(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
+        try decode(chunks, splicing: PromptEmbeddings(), sessions: sessions, workspace: workspace)
+    }
 }
 
 /// Reads `<architecture>.<key>` hyper-parameters, validating each.

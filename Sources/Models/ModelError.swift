@@ -13,6 +13,10 @@ public enum ModelError: Error, CustomStringConvertible {
     case contextFull(position: Int, tokens: Int, limit: Int)
     case batchTooLarge(tokens: Int, limit: Int)
     case tokenOutOfRange(Int, vocabularySize: Int)
+    /// A negative placeholder id whose embedding row was not supplied with the prompt.
+    case unknownEmbeddingRow(Int)
+    /// Spliced embedding rows of another width than the model's.
+    case embeddingWidth(expected: Int, found: Int)
     case emptyInput
 
     public var description: String {
@@ -41,6 +45,10 @@ public enum ModelError: Error, CustomStringConvertible {
             return "batch of \(tokens) tokens exceeds the session's batch size \(limit)"
         case .tokenOutOfRange(let id, let size):
             return "token id \(id) is outside the vocabulary (size \(size))"
+        case .unknownEmbeddingRow(let id):
+            return "placeholder id \(id) names no embedding row supplied with the prompt"
+        case .embeddingWidth(let expected, let found):
+            return "spliced embeddings are \(found) wide; the model's embedding is \(expected)"
         case .emptyInput:
             return "no tokens to evaluate"
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Hummingbird
+import Models
 import Tokenization
 
 extension MuseAPI {
@@ -9,6 +10,15 @@ extension MuseAPI {
     func promptTokens(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil,
                       mode: ChatMode? = nil) throws(APIError) -> [Int] {
         tokenizer.encode(try renderedPrompt(for: messages, tools: tools, mode: mode), addSpecial: true, parseSpecial: true)
+    }
+
+    /// `promptTokens` with images: each image marker left by `encodingImages` becomes its chunk's
+    /// rows, which `splicing` supplies.
+    func promptTokens(for messages: [ChatCompletionRequest.Message], images: [EmbeddingChunk], tools: ToolPlan?,
+                      mode: ChatMode?) throws(APIError) -> (tokens: [Int], splicing: PromptEmbeddings) {
+        guard let nativeVision, !images.isEmpty else { return (try promptTokens(for: messages, tools: tools, mode: mode), PromptEmbeddings()) }
+        let rendered = try renderedPrompt(for: messages, tools: tools, mode: mode)
+        return (try nativeVision.tokens(of: rendered, images: images, tokenizer: tokenizer), PromptEmbeddings(images))
     }
 
     func renderedPrompt(for messages: [ChatCompletionRequest.Message], tools: ToolPlan? = nil,
@@ -42,7 +52,14 @@ extension MuseAPI {
         let (model, mode) = try ChatMode.split(model: request.model, field: request.mode)
         try checkModel(model)
         var request = request
-        request.messages = try await perceivingImages(request.messages)
+        var images: [EmbeddingChunk] = []
+        // The modes that answer in one generation take the images natively; the others (reasoning
+        // passes, the shopping planner) read the OCR/tagger observation.
+        if let nativeVision, mode == nil || mode == .instant || mode == .health {
+            (request.messages, images) = try await encodingImages(request.messages, with: nativeVision)
+        } else {
+            request.messages = try await perceivingImages(request.messages)
+        }
         switch mode {
         case .thinking, .contemplating: return try await reasonedCompletion(request, mode: mode ?? .thinking)
         case .shopping: return try await shoppingAnswer(request)
@@ -53,7 +70,7 @@ extension MuseAPI {
         case .instant, nil: break
         }
         let tools = try ToolPlan(tools: request.tools, choice: request.tool_choice, parallel: request.parallel_tool_calls ?? true)
-        let prompt = try promptTokens(for: request.messages, tools: tools, mode: mode)
+        let (prompt, splicing) = try promptTokens(for: request.messages, images: images, tools: tools, mode: mode)
         let topLogprobs = request.top_logprobs ?? 0
         if topLogprobs > 0, request.logprobs != true {
             throw APIError.badRequest("top_logprobs requires logprobs: true", param: "top_logprobs")
@@ -68,7 +85,7 @@ extension MuseAPI {
         let prefix = mode == .health ? HealthGuard.framing + "\n\n" : ""
         // Every choice is queued now, so a full queue is a 503 before any byte is sent.
         let streams = try (0..<validated.choices).map { index throws(APIError) in
-            try scheduler.generate(prompt: prompt, options: validated.options(forChoice: index))
+            try scheduler.generate(prompt: prompt, splicing: splicing, options: validated.options(forChoice: index))
         }
         let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
         if validated.stream {
@@ -202,7 +219,10 @@ extension MuseAPI {
 
     func tokenize(_ request: TokenizeRequest) async throws -> Response {
         let tokens: [Int]
-        if let messages = request.messages {
+        if let messages = request.messages, let nativeVision {
+            let (encoded, images) = try await encodingImages(messages, with: nativeVision)
+            tokens = try promptTokens(for: encoded, images: images, tools: nil, mode: nil).tokens
+        } else if let messages = request.messages {
             tokens = try promptTokens(for: try await perceivingImages(messages))
         } else if let prompt = request.prompt {
             tokens = tokenizer.encode(prompt, addSpecial: request.add_special ?? false, parseSpecial: true)

@@ -127,11 +127,7 @@ extension MuseAPI {
     /// The messages with every `image_url` part replaced by its observation, placed before the
     /// message's text; messages without images are returned as they are.
     func perceivingImages(_ messages: [ChatCompletionRequest.Message]) async throws(APIError) -> [ChatCompletionRequest.Message] {
-        let count = messages.reduce(0) { $0 + ($1.content?.imageURLs.count ?? 0) }
-        guard count > 0 else { return messages }
-        guard count <= ImagePerception.maxImagesPerRequest else {
-            throw .badRequest("at most \(ImagePerception.maxImagesPerRequest) images per request, got \(count)", param: "messages")
-        }
+        guard try checkImageCount(messages) > 0 else { return messages }
         var number = 0
         var result: [ChatCompletionRequest.Message] = []
         let products = try await catalogueProducts()
@@ -166,6 +162,16 @@ extension MuseAPI {
             result.append(message.replacingContent(.parts(observations + texts)))
         }
         return result
+    }
+
+    /// The number of images in `messages`, refused beyond `ImagePerception.maxImagesPerRequest`.
+    @discardableResult
+    func checkImageCount(_ messages: [ChatCompletionRequest.Message]) throws(APIError) -> Int {
+        let count = messages.reduce(0) { $0 + ($1.content?.imageURLs.count ?? 0) }
+        guard count <= ImagePerception.maxImagesPerRequest else {
+            throw .badRequest("at most \(ImagePerception.maxImagesPerRequest) images per request, got \(count)", param: "messages")
+        }
+        return count
     }
 
     /// The store's catalogue, for identifying products on chat images (empty without one).

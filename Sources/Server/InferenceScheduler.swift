@@ -33,6 +33,8 @@ public final class InferenceScheduler: @unchecked Sendable {
 
     private struct Job {
         let prompt: [Int]
+        /// The rows the prompt's placeholder ids stand for (an image's embeddings); empty for text.
+        let splicing: PromptEmbeddings
         let options: GenerationOptions
         let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
         let cancelled: CancellationFlag
@@ -94,7 +96,10 @@ public final class InferenceScheduler: @unchecked Sendable {
     /// Queues a generation; events stream back. Ending the iteration early (a streaming client
     /// that disconnects), or the task's `ClientConnection.current` closing (any client that
     /// disconnects), cancels it before its next token.
-    public func generate(prompt: [Int], options: GenerationOptions) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+    /// Negative ids in `prompt` are rows of `splicing` (see `EmbeddingChunk`): an image's
+    /// embeddings, matched against the slots' caches like tokens.
+    public func generate(prompt: [Int], splicing: PromptEmbeddings = PromptEmbeddings(),
+                         options: GenerationOptions) throws(APIError) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let cancelled = CancellationFlag()
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let connection = ClientConnection.current  // the requesting client's; it going away cancels too
@@ -106,7 +111,7 @@ public final class InferenceScheduler: @unchecked Sendable {
         let accepted = condition.withLock { () -> Bool in
             guard !stopping, inFlight < maxQueue else { return false }
             inFlight += 1
-            jobs.append(Job(prompt: prompt, options: options, continuation: continuation, cancelled: cancelled,
+            jobs.append(Job(prompt: prompt, splicing: splicing, options: options, continuation: continuation, cancelled: cancelled,
                             meter: RequestMeter.current))
             condition.signal()
             return true
@@ -197,6 +202,7 @@ public final class InferenceScheduler: @unchecked Sendable {
     private func step() {
         var slots: [Int] = [], chunks: [[Int]] = []
         var prefills = 0
+        var splicing = PromptEmbeddings()  // the prefilling prompts' images; empty (no allocation) for text
         for slot in active.keys.sorted() {
             guard let entry = active[slot] else { continue }
             if entry.pending.isEmpty {
@@ -206,11 +212,15 @@ public final class InferenceScheduler: @unchecked Sendable {
                 prefills += 1
                 slots.append(slot)
                 chunks.append(Array(entry.pending.prefix(Self.prefillChunk)))
+                if !entry.job.splicing.isEmpty { splicing.add(entry.job.splicing) }
             }
         }
         guard !slots.isEmpty else { return }
         let logits: Logits
-        do { logits = try loaded.model.decode(chunks, sessions: slots.map { sequences[$0].session }, workspace: workspace) } catch {
+        do {
+            logits = try loaded.model.decode(chunks, splicing: splicing, sessions: slots.map { sequences[$0].session },
+                                             workspace: workspace)
+        } catch {
             for slot in slots { fail(slot: slot, error) }
             return
         }

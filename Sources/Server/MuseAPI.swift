@@ -46,6 +46,8 @@ public final class MuseAPI: Sendable {
     public let access: AccessControl?
     /// Reads `image_url` parts: fetch, decode, OCR, the optional tagger.
     public let perception: ImagePerception
+    /// The native VLM path (`--mmproj`): images encoded and spliced into the prompt; nil: OCR/tagger observations.
+    public let nativeVision: NativeVision?
     /// The products /v1/vision/shelf matches against; nil: the route answers that there is none.
     public let catalogue: ProductCatalog?
     /// The WhatsApp / Messenger / Instagram webhooks; nil serves none.
@@ -60,9 +62,10 @@ public final class MuseAPI: Sendable {
     public init(scheduler: InferenceScheduler, settings: ServerSettings, embeddings: EmbeddingService? = nil,
                 access: AccessControl? = nil, perception: ImagePerception = ImagePerception(),
                 catalogue: ProductCatalog? = nil, messaging: MessagingService? = nil, shopping: ShoppingService? = nil,
-                web: WebApp? = nil) {
+                web: WebApp? = nil, nativeVision: NativeVision? = nil) {
         self.scheduler = scheduler
         self.perception = perception
+        self.nativeVision = nativeVision
         self.catalogue = catalogue
         self.web = web
         self.shopping = shopping

@@ -7,7 +7,7 @@ import Foundation
 /// `$XDG_CONFIG_HOME/muse/muse.toml` (~/.config/muse/muse.toml) when it exists.
 struct ConfigFile: Sendable {
     static let knownKeys: Set<String> = [
-        "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder", "tagger",
+        "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder", "tagger", "mmproj",
         "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
         "meta-app-secret", "meta-verify-token", "meta-access-token", "graph-base-url",
         "public-url", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "oidc-name",

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Each setting comes from its flag, else its environment variable (MUSE_HOST, MUSE_PORT, MUSE_MODEL \
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
-            MUSE_EMBEDDER, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
+            MUSE_EMBEDDER, MUSE_MMPROJ, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
             MUSE_CONTEMPLATION_SAMPLES, MUSE_META_APP_SECRET, MUSE_META_VERIFY_TOKEN, MUSE_META_ACCESS_TOKEN, \
             MUSE_GRAPH_BASE_URL, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
             MUSE_OIDC_NAME), else the config file (muse.toml: the \
@@ -58,6 +58,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the image tagger for image_url parts (env MUSE_TAGGER; default: the installed EfficientNet-Lite0; without it images get OCR only).")
     var tagger: String?
+
+    @Option(help: "A vision encoder + projector (llama.cpp mmproj GGUF, e.g. SmolVLM's) whose embeddings match the model's width: image_url parts are then encoded and spliced into the prompt instead of read by OCR (env MUSE_MMPROJ; default: none).")
+    var mmproj: String?
 
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (env MUSE_MAX_BODY; default 4194304).")
     var maxBody: Int?
@@ -143,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         guard webhooks || meta.allSatisfy({ $0 == nil }) else {
             throw CommandFailure("the webhooks need all of --meta-app-secret, --meta-verify-token and --meta-access-token")
         }
+        let mmprojPath = sources.string(mmproj, env: "MUSE_MMPROJ", key: "mmproj")
         if printConfig {
             print("""
                 config file: \(sources.config.path ?? "(none)")
@@ -158,6 +162,7 @@ struct Serve: AsyncParsableCommand {
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
                 webhooks: \(webhooks ? "on, Graph API \(graphURL)" : "off")
+                mmproj: \(mmprojPath ?? "(none: images get the OCR/tagger observation)")
                 public-url: \(sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)")
                 oidc-issuer: \(sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") ?? "(none: local accounts only)")
                 """)
@@ -211,10 +216,19 @@ struct Serve: AsyncParsableCommand {
         do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
             printError("serve: images get OCR only, no tagger: \(error)")
         }
+        var nativeVision: NativeVision?
+        if let mmprojPath {
+            // Its own pool, so encoding an image never waits behind (or stalls) a decode step's dispatch.
+            do {
+                let encoder = try VisionEncoder(path: mmprojPath, pool: ThreadPool(threadCount: modelOptions.threads))
+                nativeVision = try NativeVision(encoder: encoder, model: loaded.model.info, tokenizer: loaded.tokenizer)
+            } catch { throw CommandFailure("--mmproj \(mmprojPath): \(error)") }
+            printError("serve: images are encoded by \(mmprojPath) and spliced into the prompt")
+        }
         let web = try webApp(sources, database: database, host: host, port: port)
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
                           perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
-                          messaging: messaging, shopping: shopping, web: web)
+                          messaging: messaging, shopping: shopping, web: web, nativeVision: nativeVision)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in

@@ -1,10 +1,13 @@
 import Foundation
 import Generation
 import Hummingbird
+import Kernels
 import Logging
+import ModelFiles
 import Server
 import Testing
 import TestSupport
+import Vision
 
 /// One model and scheduler per queue size, shared by the tests (each test makes its own app).
 enum TestServer {
@@ -14,7 +17,8 @@ enum TestServer {
     static let contextLength = 512
 
     /// The shared API's queue holds every request the suites send at once (503 is tested on its own API).
-    static func makeAPI(maxQueue: Int = 64, embeddings: Bool = false) throws -> MuseAPI {
+    /// With `mmproj` (the bytes of a mmproj GGUF), images take the native VLM path.
+    static func makeAPI(maxQueue: Int = 64, embeddings: Bool = false, mmproj: [UInt8]? = nil) throws -> MuseAPI {
         let path = TestModel.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
             Issue.record("default model missing at \(path): run scripts/setup.sh")
@@ -24,8 +28,13 @@ enum TestServer {
         let scheduler = try InferenceScheduler(loaded: loaded, contextLength: contextLength, maxQueue: maxQueue)
         let settings = ServerSettings(host: "127.0.0.1", port: 0, modelID: modelID, contextLength: contextLength,
                                       maxQueue: maxQueue, bodyLimit: bodyLimit, fingerprint: fingerprint)
+        let vision = try mmproj.map { bytes in
+            try NativeVision(encoder: try VisionEncoder(file: try GGUFFile(bytes: bytes), pool: ThreadPool(threadCount: 1)),
+                             model: loaded.model.info, tokenizer: loaded.tokenizer)
+        }
         return MuseAPI(scheduler: scheduler, settings: settings,
-                       embeddings: embeddings ? try EmbeddingService(folder: TextEmbedder.defaultFolder) : nil)
+                       embeddings: embeddings ? try EmbeddingService(folder: TextEmbedder.defaultFolder) : nil,
+                       nativeVision: vision)
     }
 
     static let shared: Result<MuseAPI, any Error> = Result { try makeAPI() }

@@ -3,6 +3,7 @@ import Imaging
 import Kernels
 import ModelFiles
 import Testing
+import TestSupport
 import Vision
 
 /// Small randomly initialised encoders, written as llama.cpp mmproj GGUF files with GGUFWriter,
@@ -129,20 +130,10 @@ struct TinyVisionEncoderFixture {
               projectorType: String? = nil) throws -> GGUFFile {
         let c = configuration
         var writer = GGUFWriter()
-        writer.set("general.architecture", .string("clip"))
-        writer.set("clip.has_vision_encoder", .bool(true))
-        writer.set("clip.projector_type", .string(projectorType ?? c.projector))
-        writer.set("clip.use_gelu", .bool(c.use_gelu))
-        writer.set("clip.vision.image_size", .uint32(UInt32(c.image_size)))
-        writer.set("clip.vision.patch_size", .uint32(UInt32(c.patch_size)))
-        writer.set("clip.vision.embedding_length", .uint32(UInt32(c.embd)))
-        writer.set("clip.vision.feed_forward_length", .uint32(UInt32(c.ff)))
-        writer.set("clip.vision.block_count", .uint32(UInt32(c.blocks)))
-        writer.set("clip.vision.attention.head_count", .uint32(UInt32(c.heads)))
-        writer.set("clip.vision.attention.layer_norm_epsilon", .float32(Float(c.eps)))
-        writer.set("clip.vision.image_mean", .array(.float32, c.image_mean.map { .float32(Float($0)) }))
-        writer.set("clip.vision.image_std", .array(.float32, c.image_std.map { .float32(Float($0)) }))
-        if let s = c.scale_factor { writer.set("clip.vision.projector.scale_factor", .uint32(UInt32(s))) }
+        MMProjShape(projector: c.projector, imageSize: c.image_size, patchSize: c.patch_size, embedding: c.embd,
+                    heads: c.heads, feedForward: c.ff, blocks: c.blocks, epsilon: Float(c.eps), useGelu: c.use_gelu,
+                    scaleFactor: c.scale_factor, imageMean: c.image_mean.map { Float($0) },
+                    imageStd: c.image_std.map { Float($0) }).writeMetadata(into: &writer, projectorType: projectorType)
         for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) where name != dropping {
             let values = tensor.values.map { Float($0) }
             let isMatrix = tensor.dimensions.count == 2 && name != "v.position_embd.weight"

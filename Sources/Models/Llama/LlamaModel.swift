@@ -32,16 +32,18 @@ public final class LlamaModel: BatchedDecoder, @unchecked Sendable {
         try makeDecoderSession(contextLength: contextLength, batchSize: batchSize, logitRows: logitRows)
     }
 
-    public func evaluate(_ tokens: [Int], in session: InferenceSession, logits mode: LogitsMode) throws(ModelError) -> Logits {
-        try evaluateInBatches(tokens, in: session, logits: mode)
+    public func evaluate(_ tokens: [Int], splicing: PromptEmbeddings, in session: InferenceSession,
+                         logits mode: LogitsMode) throws(ModelError) -> Logits {
+        try evaluateInBatches(tokens, splicing: splicing, in: session, logits: mode)
     }
 
     public func makeWorkspace(maxSequences: Int, maxTokens: Int) throws(ModelError) -> InferenceSession {
         try makeDecoderWorkspace(maxSequences: maxSequences, maxTokens: maxTokens)
     }
 
-    public func decode(_ chunks: [[Int]], sessions: [InferenceSession], workspace: InferenceSession) throws(ModelError) -> Logits {
-        try decodeInWorkspace(chunks, sessions: sessions, workspace: workspace)
+    public func decode(_ chunks: [[Int]], splicing: PromptEmbeddings, sessions: [InferenceSession],
+                       workspace: InferenceSession) throws(ModelError) -> Logits {
+        try decodeInWorkspace(chunks, splicing: splicing, sessions: sessions, workspace: workspace)
     }
 
     func forward(_ tokens: ArraySlice<Int>, session s: DecoderSession, logitRows: LogitRows) {
