@@ -23,16 +23,4 @@ enum TextMatching {
         }
         return 1 - Double(previous[y.count]) / Double(max(x.count, y.count))
     }
-
-    /// How well the words read on a pack match a product's words: the harmonic mean of how much
-    /// of the product is found on the pack and how much of the pack is explained by the product.
-    static func score(read: [String], product: [String]) -> Double {
-        guard !read.isEmpty, !product.isEmpty else { return 0 }
-        func coverage(_ from: [String], _ to: [String]) -> Double {
-            from.map { word in to.map { similarity(word, $0) }.max() ?? 0 }.reduce(0, +) / Double(from.count)
-        }
-        let recall = coverage(product, read)
-        let precision = coverage(read, product)
-        return recall + precision == 0 ? 0 : 2 * recall * precision / (recall + precision)
-    }
 }
