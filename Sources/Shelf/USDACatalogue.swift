@@ -1,3 +1,4 @@
+import Foundation
 import Nutrition
 
 /// USDA SR24 foods as catalogue products: nutrients mapped to `NutritionFacts`, the food group
@@ -9,6 +10,23 @@ public enum USDACatalogue {
     public static let keyPrefix = CatalogSource.usdaSR24.rawValue + ":"
     /// SR24 gives sodium in mg (Nutr_No 307); labels and `NutritionFacts` use grams.
     static let milligramsPerGram = 1_000.0
+
+    /// Where scripts/setup.sh unpacks the data: `$MUSE_CACHE/usda-sr24/usda_sr24` (MUSE_CACHE
+    /// defaults to ~/.cache/muse).
+    public static func defaultFolder(environment: [String: String]) -> String {
+        let cache = environment["MUSE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/muse"
+        return cache + "/usda-sr24/usda_sr24"
+    }
+
+    /// Every food of the folder as a product, and every row that could not be one.
+    public static func products(folder: String) throws(ShelfError) -> (products: [CatalogProduct], rejected: [ShelfError]) {
+        var (foods, rejected) = try USDAFoodData.read(folder: folder)
+        var products: [CatalogProduct] = []
+        for food in foods {
+            do throws(ShelfError) { products.append(try product(food)) } catch { rejected.append(error) }
+        }
+        return (products, rejected)
+    }
 
     /// The product for one food, or why it cannot be one (values no label can carry).
     public static func product(_ food: USDAFood) throws(ShelfError) -> CatalogProduct {

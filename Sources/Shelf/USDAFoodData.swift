@@ -98,9 +98,9 @@ public enum USDAFoodData {
         }
     }
 
-    /// Lines without their terminators; the index files end lines with CR LF.
+    /// Lines without their terminators; the index files end lines with CR LF (one Character in Swift).
     static func lines(_ text: String) -> [Substring] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     }
 }
 
