@@ -106,9 +106,11 @@ public enum USDACatalogue {
         let words = Set(TextMatching.tokens(lower, minimumLength: 2))
         let head = lower.split(separator: ",").first.map(String.init) ?? lower
         if Group.animal.contains(group) { return animalOrFatShare }
-        if group == Group.fatsAndOils {
-            // Whether the 2023 FVL component still counts olive, rapeseed and walnut oils is not
-            // settled in PRODUCT-NOTES section 5: their share stays unknown. Dressings hold other things.
+        if group == Group.fatsAndOils || (Group.isNamedOnly(group) && head == "oil") {
+            // Olive, rapeseed and walnut oils count as FVL, as in the Nutrition module's worked
+            // example (olive oil: FVL 5 points, grade B); a blend or a dressing holds an unknown share.
+            let segments = lower.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if head == "oil", segments.count > 1, countedOils.contains(segments[1]) { return wholeShare }
             let open = ["olive", "canola", "rapeseed", "walnut", "dressing", "spread", "mayonnaise"]
             return open.contains(where: { lower.contains($0) }) ? nil : animalOrFatShare
         }
@@ -121,6 +123,9 @@ public enum USDACatalogue {
         }
         return wholeShare
     }
+
+    /// The oils the FVL component counts, as SR24 names them after "Oil,".
+    static let countedOils: Set<String> = ["olive", "canola", "rapeseed", "walnut"]
 
     /// Words that mark a food mixed with something else or sweetened (not "unsweetened").
     static let mixedWords: Set<String> = [

@@ -10,6 +10,12 @@ public struct USDAFood: Equatable, Sendable {
     /// cronometer's nutrient names (`Energy`, `Sugars`, ...) → amount; a nutrient SR24 did not
     /// measure for the food is absent, never zero.
     public let nutrients: [String: Double]
+
+    public init(ndb: String, description: String, nutrients: [String: Double]) {
+        self.ndb = ndb
+        self.description = description
+        self.nutrients = nutrients
+    }
 }
 
 /// Reads `usda_sr24.jar` from Debian's `cronometer` package, unpacked (scripts/setup.sh): a
