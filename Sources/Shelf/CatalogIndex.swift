@@ -4,6 +4,8 @@
 public struct CatalogIndex: Sendable {
     public let products: [CatalogProduct]
     let vocabulary: [String]
+    /// The vocabulary as characters, converted once rather than at every comparison.
+    let vocabularyCharacters: [[Character]]
     /// Per product, its words as vocabulary indices, repeats kept (the score averages over them).
     let productWords: [[Int]]
     /// Per product, how many of its first words name the food itself: the brand and the name up to
@@ -23,6 +25,7 @@ public struct CatalogIndex: Sendable {
             }
         }
         self.vocabulary = vocabulary
+        vocabularyCharacters = vocabulary.map(Array.init)
         headLengths = products.map { product in
             let head = product.name.split(separator: ",", maxSplits: 1).first.map(String.init) ?? product.name
             return TextMatching.tokens([product.brand, head].compactMap { $0 }.joined(separator: " ")).count
@@ -34,12 +37,13 @@ public struct CatalogIndex: Sendable {
         [product.brand, product.name].compactMap { $0 }.joined(separator: " ")
     }
 
-    /// Every product with its score against the words read, best first: the harmonic mean of how
-    /// much of the product is found in the words read (each product word's best similarity to a
-    /// read word) and how much of what was read the product explains (the converse).
-    public func ranked(read: [String]) -> [(product: CatalogProduct, score: Double)] {
-        let scores = coverages(read).map { Self.harmonicMean($0.recall, $0.precision) }
-        return zip(products, scores).map { (product: $0, score: $1) }.sorted { $0.score > $1.score }
+    /// The `count` best products for the words read, best first (ties in catalogue order): the
+    /// harmonic mean of how much of the product is found in the words read (each product word's
+    /// best similarity to a read word) and how much of what was read the product explains.
+    public func best(read: [String], count: Int) -> [(product: CatalogProduct, score: Double)] {
+        let coverage = coverages(read)
+        let scores = products.indices.map { Self.harmonicMean(coverage.recall[$0], coverage.precision[$0]) }
+        return Self.top(count, of: scores, then: scores).map { (product: products[$0], score: scores[$0]) }
     }
 
     /// The best matches for a typed name ("apples raw"), at most `limit`. A typed name is short and
@@ -47,30 +51,67 @@ public struct CatalogIndex: Sendable {
     /// of the product's head it covers ("Apples, raw, with skin" over "Rose-apples, raw"); ties go
     /// to the product that the name covers best as a whole.
     public func search(_ query: String, limit: Int) -> [(product: CatalogProduct, score: Double)] {
-        let scored = coverages(TextMatching.tokens(query)).map {
-            (score: Self.harmonicMean($0.headRecall, $0.precision), whole: Self.harmonicMean($0.recall, $0.precision))
-        }
-        return zip(products, scored).sorted { a, b in
-            a.1.score != b.1.score ? a.1.score > b.1.score : a.1.whole > b.1.whole
-        }.prefix(limit).map { (product: $0.0, score: $0.1.score) }
+        let coverage = coverages(TextMatching.tokens(query))
+        let scores = products.indices.map { Self.harmonicMean(coverage.headRecall[$0], coverage.precision[$0]) }
+        let whole = products.indices.map { Self.harmonicMean(coverage.recall[$0], coverage.precision[$0]) }
+        return Self.top(limit, of: scores, then: whole).map { (product: products[$0], score: scores[$0]) }
     }
 
-    private struct Coverage {
-        var recall = 0.0, headRecall = 0.0, precision = 0.0
+    /// Indices of the `count` largest (score, then tie-break) pairs, largest first; equal pairs
+    /// keep their order. One pass keeping a short sorted list: `count` is a handful, the catalogue
+    /// thousands.
+    private static func top(_ count: Int, of scores: [Double], then tieBreak: [Double]) -> [Int] {
+        var kept: [Int] = []
+        func better(_ a: Int, _ b: Int) -> Bool {
+            scores[a] != scores[b] ? scores[a] > scores[b] : tieBreak[a] > tieBreak[b]
+        }
+        for index in scores.indices where count > 0 {
+            if kept.count == count, let last = kept.last, !better(index, last) { continue }
+            let position = kept.firstIndex { better(index, $0) } ?? kept.count
+            kept.insert(index, at: position)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
     }
 
-    private func coverages(_ read: [String]) -> [Coverage] {
-        guard !read.isEmpty else { return products.map { _ in Coverage() } }
-        // similarity[q][v]: read word q against vocabulary word v.
-        let similarity = read.map { word in vocabulary.map { TextMatching.similarity(word, $0) } }
-        return zip(productWords, headLengths).map { words, headLength in
-            guard !words.isEmpty else { return Coverage() }
-            let found = words.map { v in similarity.map { $0[v] }.max() ?? 0 }
-            let head = found.prefix(max(1, headLength))
-            return Coverage(recall: found.reduce(0, +) / Double(words.count),
-                            headRecall: head.reduce(0, +) / Double(head.count),
-                            precision: similarity.map { row in words.map { row[$0] }.max() ?? 0 }.reduce(0, +) / Double(read.count))
+    private struct Coverages {
+        var recall: [Double], headRecall: [Double], precision: [Double]
+    }
+
+    private func coverages(_ read: [String]) -> Coverages {
+        var result = Coverages(recall: Array(repeating: 0, count: products.count),
+                               headRecall: Array(repeating: 0, count: products.count),
+                               precision: Array(repeating: 0, count: products.count))
+        guard !read.isEmpty else { return result }
+        let width = vocabulary.count
+        // similarity[q * width + v]: read word q against vocabulary word v; found[v]: v's best.
+        var similarity = [Double](repeating: 0, count: read.count * width)
+        var found = [Double](repeating: 0, count: width)
+        for (q, word) in read.map(Array.init).enumerated() {
+            for v in 0..<width {
+                let value = TextMatching.similarity(word, vocabularyCharacters[v])
+                similarity[q * width + v] = value
+                found[v] = max(found[v], value)
+            }
         }
+        for (p, words) in productWords.enumerated() where !words.isEmpty {
+            let headLength = min(max(1, headLengths[p]), words.count)
+            var total = 0.0, head = 0.0
+            for (position, v) in words.enumerated() {
+                total += found[v]
+                if position < headLength { head += found[v] }
+            }
+            var explained = 0.0
+            for q in read.indices {
+                var best = 0.0
+                for v in words { best = max(best, similarity[q * width + v]) }
+                explained += best
+            }
+            result.recall[p] = total / Double(words.count)
+            result.headRecall[p] = head / Double(headLength)
+            result.precision[p] = explained / Double(read.count)
+        }
+        return result
     }
 
     private static func harmonicMean(_ a: Double, _ b: Double) -> Double {

@@ -88,7 +88,7 @@ public struct ShelfReader: Sendable {
             return ShelfProduct(box: box, textRead: read, evidence: .barcode, product: product, matchConfidence: 1,
                                 runnerUp: nil, assessment: try? ProductAssessment(product.label))
         }
-        let ranked = index.ranked(read: tokens)
+        let ranked = index.best(read: tokens, count: 2)
         guard let best = ranked.first, best.1 >= Self.minimumMatchScore else {
             return ShelfProduct(box: box, textRead: read, evidence: .unidentified, product: nil,
                                 matchConfidence: ranked.first?.1 ?? 0, runnerUp: nil, assessment: nil)

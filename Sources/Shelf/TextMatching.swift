@@ -9,8 +9,11 @@ enum TextMatching {
 
     /// 1 - Levenshtein distance / longer length: 1 for equal words, 0 for nothing in common.
     static func similarity(_ a: String, _ b: String) -> Double {
-        if a == b { return 1 }
-        let x = Array(a), y = Array(b)
+        a == b ? 1 : similarity(Array(a), Array(b))
+    }
+
+    static func similarity(_ x: [Character], _ y: [Character]) -> Double {
+        if x == y { return 1 }
         guard !x.isEmpty, !y.isEmpty else { return 0 }
         var previous = Array(0...y.count)
         var current = [Int](repeating: 0, count: y.count + 1)

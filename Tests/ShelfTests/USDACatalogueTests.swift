@@ -82,7 +82,7 @@ import TestSupport
         let partner = try #require(partners.first)
         let read = [partner.brand, partner.name].compactMap { $0 }.joined(separator: " ").lowercased()
             .split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.count >= 3 }
-        let best = try #require(index.ranked(read: read).first)
+        let best = try #require(index.best(read: read, count: 1).first)
         #expect(best.product.barcode == partner.barcode && best.score == 1)
     }
 }
