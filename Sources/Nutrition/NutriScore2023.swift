@@ -99,7 +99,7 @@ public enum NutriScore2023 {
         let fruitsVegetablesLegumes = reader.component(
             .fruitsVegetablesLegumes, facts.fruitsVegetablesLegumesPercent,
             beverage ? NutriScoreTables.beverageFruitsVegetablesLegumes : NutriScoreTables.fruitsVegetablesLegumes,
-            input: "fruits_vegetables_legumes_percent")
+            input: "fruits_vegetables_legumes_percent", estimate: facts.fruitsVegetablesLegumesEstimate)
         return [fibre, protein, fruitsVegetablesLegumes]
     }
 }
@@ -108,11 +108,16 @@ public enum NutriScore2023 {
 struct ComponentReader {
     var missing: [String] = []
 
+    /// `estimate` bounds a missing value: its points are those the table gives over the range
+    /// (the table is monotone, so the points between the ends' points), and it stays missing.
     mutating func component(_ name: NutriScoreComponent, _ value: Double?, _ table: PointsTable,
-                            input: String) -> ComponentScore {
+                            input: String, estimate: ClosedRange<Double>? = nil) -> ComponentScore {
         guard let value else {
             missing.append(input)
-            return ComponentScore(name, possible: table.possiblePoints, maximum: table.maximum)
+            let possible = estimate.map { range in
+                table.possiblePoints.filter { (table.points(range.lowerBound)...table.points(range.upperBound)).contains($0) }
+            }
+            return ComponentScore(name, possible: possible ?? table.possiblePoints, maximum: table.maximum)
         }
         return ComponentScore(name, possible: [table.points(value)], maximum: table.maximum)
     }

@@ -15,6 +15,7 @@
 /// | `fibre_g` (or `fiber_g`) | g, AOAC method |
 /// | `protein_g` | g |
 /// | `fruits_vegetables_legumes_percent` | % of the product |
+/// | `fruits_vegetables_legumes_estimate` | [low, high] % when no share is declared but one is bounded (e.g. by a food group) |
 /// | `non_nutritive_sweeteners` | true / false (beverages only) |
 public struct NutritionFacts: Equatable, Sendable, Codable {
     public var energyKJDeclared: Double?
@@ -27,12 +28,15 @@ public struct NutritionFacts: Equatable, Sendable, Codable {
     public var fibre: Double?
     public var protein: Double?
     public var fruitsVegetablesLegumesPercent: Double?
+    /// Where the share is not declared but known to lie in a range (a plain raw apple: 80–100 %).
+    /// Scored as every value of the range, and still reported missing: the grade is "estimated".
+    public var fruitsVegetablesLegumesEstimate: ClosedRange<Double>?
     public var nonNutritiveSweeteners: Bool?
 
     public init(energyKJ: Double? = nil, energyKcal: Double? = nil, sugars: Double? = nil, fat: Double? = nil,
                 saturatedFat: Double? = nil, salt: Double? = nil, sodium: Double? = nil, fibre: Double? = nil,
                 protein: Double? = nil, fruitsVegetablesLegumesPercent: Double? = nil,
-                nonNutritiveSweeteners: Bool? = nil) {
+                fruitsVegetablesLegumesEstimate: ClosedRange<Double>? = nil, nonNutritiveSweeteners: Bool? = nil) {
         energyKJDeclared = energyKJ
         self.energyKcal = energyKcal
         self.sugars = sugars
@@ -43,6 +47,7 @@ public struct NutritionFacts: Equatable, Sendable, Codable {
         self.fibre = fibre
         self.protein = protein
         self.fruitsVegetablesLegumesPercent = fruitsVegetablesLegumesPercent
+        self.fruitsVegetablesLegumesEstimate = fruitsVegetablesLegumesEstimate
         self.nonNutritiveSweeteners = nonNutritiveSweeteners
     }
 
@@ -71,6 +76,7 @@ public struct NutritionFacts: Equatable, Sendable, Codable {
         case fiberAmerican = "fiber_g"
         case protein = "protein_g"
         case fruitsVegetablesLegumesPercent = "fruits_vegetables_legumes_percent"
+        case fruitsVegetablesLegumesEstimate = "fruits_vegetables_legumes_estimate"
         case nonNutritiveSweeteners = "non_nutritive_sweeteners"
     }
 
@@ -82,7 +88,17 @@ public struct NutritionFacts: Equatable, Sendable, Codable {
                   salt: try number(.saltDeclared), sodium: try number(.sodium),
                   fibre: try number(.fibre) ?? number(.fiberAmerican), protein: try number(.protein),
                   fruitsVegetablesLegumesPercent: try number(.fruitsVegetablesLegumesPercent),
+                  fruitsVegetablesLegumesEstimate: try Self.range(container, .fruitsVegetablesLegumesEstimate),
                   nonNutritiveSweeteners: try container.decodeIfPresent(Bool.self, forKey: .nonNutritiveSweeteners))
+    }
+
+    /// `[low, high]` with low ≤ high; anything else is malformed.
+    private static func range(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> ClosedRange<Double>? {
+        guard let bounds = try container.decodeIfPresent([Double].self, forKey: key) else { return nil }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must be [low, high]")
+        }
+        return bounds[0]...bounds[1]
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,6 +113,8 @@ public struct NutritionFacts: Equatable, Sendable, Codable {
         try container.encodeIfPresent(fibre, forKey: .fibre)
         try container.encodeIfPresent(protein, forKey: .protein)
         try container.encodeIfPresent(fruitsVegetablesLegumesPercent, forKey: .fruitsVegetablesLegumesPercent)
+        try container.encodeIfPresent(fruitsVegetablesLegumesEstimate.map { [$0.lowerBound, $0.upperBound] },
+                                      forKey: .fruitsVegetablesLegumesEstimate)
         try container.encodeIfPresent(nonNutritiveSweeteners, forKey: .nonNutritiveSweeteners)
     }
 }
@@ -123,6 +141,9 @@ extension NutritionFacts {
         }
         try Self.check(fruitsVegetablesLegumesPercent, .fruitsVegetablesLegumesPercent, upTo: 100,
                        because: "a share above 100 %")
+        for bound in [fruitsVegetablesLegumesEstimate?.lowerBound, fruitsVegetablesLegumesEstimate?.upperBound] {
+            try Self.check(bound, .fruitsVegetablesLegumesEstimate, upTo: 100, because: "a share above 100 %")
+        }
         try Self.check(energyKJDeclared, .energyKJDeclared, upTo: Self.maximumEnergyKJ,
                        because: "more energy than pure fat")
         try Self.check(energyKcal, .energyKcal, upTo: Self.maximumEnergyKJ / Self.kilojoulesPerKilocalorie,

@@ -1,10 +1,19 @@
 import Foundation
 import Nutrition
 
-/// One product of a partner catalogue: identity, nutrition per 100 g (or 100 ml), ingredients,
+/// Where a catalogue product came from.
+public enum CatalogSource: String, Codable, Sendable {
+    /// A partner's catalogue file (`muse catalog import FILE`).
+    case partner
+    /// A generic food of USDA SR24 (`muse catalog import-usda`).
+    case usdaSR24 = "usda-sr24"
+}
+
+/// One product of the catalogue: identity, nutrition per 100 g (or 100 ml), ingredients,
 /// price and picture. The JSON keys are those of `muse catalog import` files.
 public struct CatalogProduct: Codable, Equatable, Sendable {
-    /// EAN-13/UPC digits; the catalogue's key.
+    /// The catalogue's key: EAN-13/UPC digits for a partner's product, `usda-sr24:<NDB_No>` for a
+    /// generic food.
     public var barcode: String
     public var name: String
     public var brand: String?
@@ -14,9 +23,14 @@ public struct CatalogProduct: Codable, Equatable, Sendable {
     public var price: Double?
     /// A URL of the product's picture.
     public var image: String?
+    /// Set by the importer, never read from a partner's file.
+    public var source: CatalogSource = .partner
+
+    enum CodingKeys: String, CodingKey { case barcode, name, brand, category, nutrition, ingredients, price, image }
 
     public init(barcode: String, name: String, brand: String?, category: NutriScoreCategory, nutrition: NutritionFacts,
-                ingredients: String? = nil, price: Double? = nil, image: String? = nil) {
+                ingredients: String? = nil, price: Double? = nil, image: String? = nil, source: CatalogSource = .partner) {
+        self.source = source
         self.barcode = barcode
         self.name = name
         self.brand = brand

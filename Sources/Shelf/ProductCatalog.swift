@@ -2,7 +2,8 @@ import Foundation
 import Nutrition
 import Storage
 
-/// The partner product catalogue in the store (table `catalog_products`, migration 3).
+/// The product catalogue in the store (table `catalog_products`, migration 3; `source`, migration 8):
+/// partners' products and USDA SR24's generic foods.
 public struct ProductCatalog: Sendable {
     public let database: Database
     /// Milliseconds since 1970; injected so tests are deterministic.
@@ -16,24 +17,58 @@ public struct ProductCatalog: Sendable {
     /// Inserts the products, replacing any with the same barcode; returns how many were written.
     @discardableResult
     public func importProducts(_ products: [CatalogProduct]) async throws -> Int {
-        let rows = try products.map { product throws -> [SQLValue] in
+        let rows = try Self.rows(products)
+        let updated = now()
+        return try await database.transaction { connection in
+            try Self.upsert(rows, updated: updated, connection)
+            return rows.count
+        }
+    }
+
+    /// Replaces every product of `source` with `products` in one transaction: importing the same
+    /// data again leaves the same rows, and foods the new data no longer lists are gone.
+    @discardableResult
+    public func replaceProducts(of source: CatalogSource, with products: [CatalogProduct]) async throws -> Int {
+        let rows = try Self.rows(products.map { var product = $0; product.source = source; return product })
+        let updated = now()
+        return try await database.transaction { connection in
+            try connection.execute("DELETE FROM catalog_products WHERE source = $1", SQLValue(source.rawValue))
+            try Self.upsert(rows, updated: updated, connection)
+            return rows.count
+        }
+    }
+
+    /// How many products each source holds.
+    public func counts() async throws -> [CatalogSource: Int] {
+        let rows = try await database.run { connection in
+            try connection.execute("SELECT source, COUNT(*) AS n FROM catalog_products GROUP BY source")
+        }
+        var counts: [CatalogSource: Int] = [:]
+        for row in rows {
+            guard let source = CatalogSource(rawValue: try row.string("source")) else { continue }
+            counts[source] = try row.int("n")
+        }
+        return counts
+    }
+
+    private static func rows(_ products: [CatalogProduct]) throws -> [[SQLValue]] {
+        try products.map { product throws -> [SQLValue] in
             let nutrition = String(decoding: try JSONEncoder().encode(product.nutrition), as: UTF8.self)
             return [SQLValue(product.barcode), SQLValue(product.name), SQLValue(product.brand),
                     SQLValue(product.category.rawValue), SQLValue(nutrition), SQLValue(product.ingredients),
-                    product.price.map { .real($0) } ?? .null, SQLValue(product.image)]
+                    product.price.map { .real($0) } ?? .null, SQLValue(product.image), SQLValue(product.source.rawValue)]
         }
-        let updated = now()
-        return try await database.transaction { connection in
-            for row in rows {
-                try connection.execute("""
-                    INSERT INTO catalog_products (barcode, name, brand, category, nutrition, ingredients, price, image, updated_ms)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                    ON CONFLICT (barcode) DO UPDATE SET name = excluded.name, brand = excluded.brand,
-                        category = excluded.category, nutrition = excluded.nutrition, ingredients = excluded.ingredients,
-                        price = excluded.price, image = excluded.image, updated_ms = excluded.updated_ms
-                    """, row + [SQLValue(updated)])
-            }
-            return rows.count
+    }
+
+    private static func upsert(_ rows: [[SQLValue]], updated: Int, _ connection: any SQLConnection) throws {
+        for row in rows {
+            try connection.execute("""
+                INSERT INTO catalog_products (barcode, name, brand, category, nutrition, ingredients, price, image, source, updated_ms)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                ON CONFLICT (barcode) DO UPDATE SET name = excluded.name, brand = excluded.brand,
+                    category = excluded.category, nutrition = excluded.nutrition, ingredients = excluded.ingredients,
+                    price = excluded.price, image = excluded.image, source = excluded.source, updated_ms = excluded.updated_ms
+                """, row + [SQLValue(updated)])
         }
     }
 
@@ -51,8 +86,12 @@ public struct ProductCatalog: Sendable {
             throw ShelfError.store("product \(barcode) has an unknown category")
         }
         let nutrition = try JSONDecoder().decode(NutritionFacts.self, from: Data(try row.string("nutrition").utf8))
+        guard let source = CatalogSource(rawValue: try row.string("source")) else {
+            throw ShelfError.store("product \(barcode) has an unknown source")
+        }
         return CatalogProduct(barcode: barcode, name: try row.string("name"), brand: try row.optionalString("brand"),
                               category: category, nutrition: nutrition, ingredients: try row.optionalString("ingredients"),
-                              price: row["price"] == .null ? nil : try row.double("price"), image: try row.optionalString("image"))
+                              price: row["price"] == .null ? nil : try row.double("price"), image: try row.optionalString("image"),
+                              source: source)
     }
 }

@@ -27,7 +27,8 @@ public struct ShelfProduct: Sendable {
 
 /// Photo → OCR → products (regions of text) → catalogue match → Nutri-Score → ranking.
 public struct ShelfReader: Sendable {
-    public let catalogue: [CatalogProduct]
+    public var catalogue: [CatalogProduct] { index.products }
+    let index: CatalogIndex
     let recognizer: TextRecognizer
 
     /// Tesseract confidence below which a word is noise for grouping and matching.
@@ -41,7 +42,7 @@ public struct ShelfReader: Sendable {
     static let minimumMatchScore = 0.65
 
     public init(catalogue: [CatalogProduct], recognizer: TextRecognizer = TextRecognizer()) {
-        self.catalogue = catalogue
+        index = CatalogIndex(catalogue)
         self.recognizer = recognizer
     }
 
@@ -87,9 +88,7 @@ public struct ShelfReader: Sendable {
             return ShelfProduct(box: box, textRead: read, evidence: .barcode, product: product, matchConfidence: 1,
                                 runnerUp: nil, assessment: try? ProductAssessment(product.label))
         }
-        let ranked = catalogue.map { product in
-            (product, TextMatching.score(read: tokens, product: TextMatching.tokens([product.brand, product.name].compactMap { $0 }.joined(separator: " "))))
-        }.sorted { $0.1 > $1.1 }
+        let ranked = index.best(read: tokens, count: 2)
         guard let best = ranked.first, best.1 >= Self.minimumMatchScore else {
             return ShelfProduct(box: box, textRead: read, evidence: .unidentified, product: nil,
                                 matchConfidence: ranked.first?.1 ?? 0, runnerUp: nil, assessment: nil)

@@ -9,8 +9,11 @@ enum TextMatching {
 
     /// 1 - Levenshtein distance / longer length: 1 for equal words, 0 for nothing in common.
     static func similarity(_ a: String, _ b: String) -> Double {
-        if a == b { return 1 }
-        let x = Array(a), y = Array(b)
+        a == b ? 1 : similarity(Array(a), Array(b))
+    }
+
+    static func similarity(_ x: [Character], _ y: [Character]) -> Double {
+        if x == y { return 1 }
         guard !x.isEmpty, !y.isEmpty else { return 0 }
         var previous = Array(0...y.count)
         var current = [Int](repeating: 0, count: y.count + 1)
@@ -22,17 +25,5 @@ enum TextMatching {
             swap(&previous, &current)
         }
         return 1 - Double(previous[y.count]) / Double(max(x.count, y.count))
-    }
-
-    /// How well the words read on a pack match a product's words: the harmonic mean of how much
-    /// of the product is found on the pack and how much of the pack is explained by the product.
-    static func score(read: [String], product: [String]) -> Double {
-        guard !read.isEmpty, !product.isEmpty else { return 0 }
-        func coverage(_ from: [String], _ to: [String]) -> Double {
-            from.map { word in to.map { similarity(word, $0) }.max() ?? 0 }.reduce(0, +) / Double(from.count)
-        }
-        let recall = coverage(product, read)
-        let precision = coverage(read, product)
-        return recall + precision == 0 ? 0 : 2 * recall * precision / (recall + precision)
     }
 }

@@ -262,5 +262,9 @@ public enum Schema {
         Migration(version: 6, name: "accounts: a picture attached to a message", sql: """
             ALTER TABLE conversation_messages ADD COLUMN image TEXT;  -- a data: URL; NULL: none
             """),
+        Migration(version: 8, name: "product catalogue: where each product came from", sql: """
+            ALTER TABLE catalog_products ADD COLUMN source TEXT NOT NULL DEFAULT 'partner';  -- partner, usda-sr24
+            CREATE INDEX catalog_products_source ON catalog_products (source);
+            """),
     ]
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Nutrition
+import Shelf
 
 struct NutritionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,7 @@ struct NutritionCommand: AsyncParsableCommand {
         abstract: "Nutrition labels: Nutri-Score 2023 and NOVA group; shelf photos ranked by it.",
         subcommands: [Score.self, Shelf.self, ShelfEval.self])
 
-    struct Score: ParsableCommand {
+    struct Score: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Score a product file with the Nutri-Score 2023 algorithm and classify its NOVA group.",
             discussion: """
@@ -20,19 +21,38 @@ struct NutritionCommand: AsyncParsableCommand {
             """)
 
         @Argument(help: "The product JSON file.")
-        var file: String
+        var file: String?
+
+        @Option(help: "Score the catalogue product whose name best matches this (e.g. \"cheddar cheese\"; USDA SR24 foods after muse catalog import-usda) instead of a file.")
+        var food: String?
 
         @Flag(help: "Print a machine-readable JSON object instead of the table.")
         var json = false
 
-        func run() throws {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
-            }
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
             let assessment: ProductAssessment
-            do { assessment = try ProductAssessment(ProductLabel.decode(data)) } catch {
-                throw CommandFailure("\(file): \(error)")
+            switch (file, food) {
+            case let (file?, nil):
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                    throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
+                }
+                do { assessment = try ProductAssessment(ProductLabel.decode(data)) } catch {
+                    throw CommandFailure("\(file): \(error)")
+                }
+            case let (nil, food?):
+                let products = try await ProductCatalog(database: try store.open(try store.sources())).all()
+                guard let match = CatalogIndex(products).search(food, limit: 1).first, match.score > 0 else {
+                    throw CommandFailure("no catalogue product matches \"\(food)\" (muse catalog import-usda, muse catalog import FILE)")
+                }
+                if !json {
+                    print(String(format: "matched %@ (%@, name match %.2f)\n", match.product.barcode, match.product.source.rawValue, match.score))
+                }
+                do { assessment = try ProductAssessment(match.product.label) } catch { throw CommandFailure("\(match.product.barcode): \(error)") }
+            default:
+                throw CommandFailure("give a product FILE or --food NAME (one of them)")
             }
             if json {
                 print(String(decoding: try assessment.jsonData(), as: UTF8.self))

@@ -3,38 +3,6 @@ import Foundation
 import Imaging
 import Shelf
 
-/// `muse catalog import FILE`: partner product catalogues into the store.
-struct CatalogCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "catalog",
-        abstract: "The product catalogue the shelf ranking matches against.",
-        subcommands: [Import.self])
-
-    struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Import products from a CSV or JSONL file (replacing those with the same barcode).",
-            discussion: """
-            JSONL: one object a line with barcode, name, brand, category \
-            (general|beverage|water|fat|cheese|red_meat), nutrition {energy_kcal, sugars_g, fat_g, \
-            saturated_fat_g, salt_g, fibre_g, protein_g, fruits_vegetables_legumes_percent, ...} per 100 g, \
-            ingredients, price, image. CSV: a header row with the same names, nutrition keys as columns.
-            """)
-
-        @Argument(help: "The catalogue file (.csv or .jsonl).")
-        var file: String
-
-        @OptionGroup var store: StoreOptions
-
-        func run() async throws {
-            let products: [CatalogProduct]
-            do { products = try CatalogFile.read(path: file) } catch { throw CommandFailure("\(file): \(error)") }
-            let database = try store.open(try store.sources())
-            let written = try await ProductCatalog(database: database).importProducts(products)
-            print("imported \(written) products from \(file) into \(database.location)")
-        }
-    }
-}
-
 extension NutritionCommand {
     /// `muse nutrition shelf PHOTO`: the products on a shelf photo, healthiest first.
     struct Shelf: AsyncParsableCommand {

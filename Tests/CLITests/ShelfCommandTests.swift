@@ -33,4 +33,22 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("catalogue files are .csv or .jsonl"))
     }
+
+    /// `muse catalog import-usda` twice (the same rows), then a generic food scored by name.
+    @Test func importsGenericFoodsAndScoresOneByName() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("muse-usda-\(UUID().uuidString)").path
+        for _ in 0..<2 {
+            let imported = try CLITests.muse(["catalog", "import-usda", "--usda-dir", Self.fixtures + "/usda-sr24", "--data-dir", dataDir])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stdout.hasPrefix("imported 4 USDA SR24 foods (0 skipped) from "))
+        }
+        let scored = try CLITests.muse(["nutrition", "score", "--food", "apples raw", "--data-dir", dataDir, "--json"])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
+        #expect(object["name"] as? String == "Apples, raw, with skin")
+        #expect(object["grade"] as? String == "A" && object["score"] as? Int == -2)
+        #expect(object["status"] as? String == "estimated")
+        let missing = try CLITests.muse(["catalog", "import-usda", "--usda-dir", "/nonexistent", "--data-dir", dataDir])
+        #expect(missing.status != 0 && missing.stderr.contains("scripts/setup.sh"))
+    }
 }
