@@ -214,8 +214,8 @@ extension Recommender {
 
 /// The best `count` of `n` indices by a score, among those admitted, best first (ties: lower
 /// index first). A bounded min-heap: O(n log count), no sort of the whole catalogue.
-enum TopSelection {
-    static func top(_ count: Int, of n: Int, by score: (Int) -> Float, where admit: (Int) -> Bool) -> [Int] {
+public enum TopSelection {
+    public static func top(_ count: Int, of n: Int, by score: (Int) -> Float, where admit: (Int) -> Bool) -> [Int] {
         guard count > 0 else { return [] }
         // heap[0] is the worst kept: lowest score, then highest index.
         var heap: [(score: Float, index: Int)] = []

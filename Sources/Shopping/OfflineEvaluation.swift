@@ -129,7 +129,7 @@ public enum WeightFitter {
     static let queryWeight = 7
 
     public static func fit(_ split: OfflineEvaluation.Split, embedder: any TextEmbedding, start: RankingWeights = .standard,
-                           k: Int, passes: Int = 2) -> (weights: RankingWeights, ndcg: Double) {
+                           k: Int, passes: Int = 2, grid: [Double] = WeightFitter.grid) -> (weights: RankingWeights, ndcg: Double) {
         var recommender = Recommender(index: split.index, embedder: embedder, weights: start)
         let sets = split.users.map { recommender.retrieve($0.usable, RecommendationRequest(limit: k), queryVector: nil, now: split.cutMs) }
         func ndcg() -> Double {
