@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 out="${TMPDIR:-/tmp}/muse-shopping-latency"
 mkdir -p "$out"
 mapfile -t sources < <(grep -L -e '^import Storage' -e 'ShoppingStore' Sources/Shopping/*.swift)
-swiftc -O -parse-as-library -swift-version 6 -enable-bare-slash-regex -module-name ShoppingLatency -o "$out/shopping-latency" "${sources[@]}" bench/shopping-latency/main.swift
+swiftc -O -g -parse-as-library -swift-version 6 -enable-bare-slash-regex -module-name ShoppingLatency -o "$out/shopping-latency" "${sources[@]}" bench/shopping-latency/main.swift
 "$out/shopping-latency" "$@"

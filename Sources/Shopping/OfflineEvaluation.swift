@@ -121,27 +121,33 @@ public struct OfflineEvaluation: Sendable {
 
 /// Fits the ranking weights by coordinate ascent on NDCG@k of a validation split: one weight at
 /// a time tries each value of `grid`, keeping the best, for `passes` rounds over all weights.
+/// Candidates and their features do not depend on the weights, so each user's are retrieved
+/// once and only the ranking (score, listings, MMR) reruns per trial.
 /// The query weight is left as given: the held-out interactions come without search text.
 public enum WeightFitter {
-    public static let grid = [0.0, 0.25, 0.5, 1, 2, 4]
+    public static let grid = [0.0, 0.25, 0.5, 1, 2, 4, 8]
     static let queryWeight = 7
 
     public static func fit(_ split: OfflineEvaluation.Split, embedder: any TextEmbedding, start: RankingWeights = .standard,
-                           k: Int, passes: Int = 2) throws -> (weights: RankingWeights, ndcg: Double) {
+                           k: Int, passes: Int = 2, grid: [Double] = WeightFitter.grid) -> (weights: RankingWeights, ndcg: Double) {
         var recommender = Recommender(index: split.index, embedder: embedder, weights: start)
-        func ndcg() throws -> Double {
-            try OfflineEvaluation.score(split, k: k) { user in
-                try recommender.recommend(for: user, RecommendationRequest(limit: k)).compactMap { split.index.productIndex[$0.product.id] }
-            }.ndcg
+        let sets = split.users.map { recommender.retrieve($0.usable, RecommendationRequest(limit: k), queryVector: nil, now: split.cutMs) }
+        func ndcg() -> Double {
+            var total = 0.0
+            for (set, targets) in zip(sets, split.targets) {
+                let ranked = recommender.rank(set).compactMap { split.index.productIndex[$0.product.id] }
+                total += OfflineEvaluation.metrics(ranked: ranked, relevant: targets, k: k).ndcg
+            }
+            return total / Double(max(1, sets.count))
         }
-        var best = try ndcg()
+        var best = ndcg()
         for _ in 0..<passes {
             for feature in 0..<RankingFeatures.count where feature != queryWeight {
                 let kept = recommender.weights.values[feature]
                 var chosen = kept
                 for value in grid where value != kept {
                     recommender.weights.values[feature] = value
-                    let result = try ndcg()
+                    let result = ndcg()
                     if result > best { best = result; chosen = value }
                 }
                 recommender.weights.values[feature] = chosen

@@ -29,7 +29,7 @@ struct ShoppingEval: AsyncParsableCommand {
                 known.interactions = world.interactions.filter { $0.createdMs < split.cutMs }
                 let validation = try OfflineEvaluation.split(known, vectors: vectors, fraction: fraction, maxUsers: users)
                 let start = Date()
-                let fitted = try WeightFitter.fit(validation, embedder: embedder, k: k)
+                let fitted = WeightFitter.fit(validation, embedder: embedder, k: k)
                 weights = fitted.weights
                 print(String(format: "fitted on %d validation users in %.0f s: NDCG@%d %.4f", validation.users.count,
                              Date().timeIntervalSince(start), k, fitted.ndcg))
