@@ -25,7 +25,11 @@ public struct WAVFile: Sendable, Equatable {
         return out
     }
 
-    /// Reads a mono 16-bit PCM WAV, skipping chunks other than `fmt ` and `data`.
+    /// The most channels a WAV may have here (stereo from phones, 4 from some glasses' mic arrays).
+    public static let maxChannels = 8
+
+    /// Reads a 16-bit PCM WAV, skipping chunks other than `fmt ` and `data`; several channels
+    /// are averaged into one.
     public static func decode(_ data: Data) throws(SpeechError) -> WAVFile {
         let bytes = [UInt8](data)
         func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
@@ -33,22 +37,53 @@ public struct WAVFile: Sendable, Equatable {
         guard bytes.count >= 12, bytes[0..<4].elementsEqual("RIFF".utf8), bytes[8..<12].elementsEqual("WAVE".utf8) else {
             throw .invalidWAV("no RIFF/WAVE header")
         }
-        var offset = 12, rate: Int?
+        var offset = 12, format: (rate: Int, channels: Int)?
         while offset + 8 <= bytes.count {
             let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self), size = u32(offset + 4), body = offset + 8
             guard size >= 0, body + size <= bytes.count else { throw .invalidWAV("chunk '\(id)' runs past the end") }
             if id == "fmt " {
-                guard size >= 16, u16(body) == 1, u16(body + 2) == 1, u16(body + 14) == 16 else {
-                    throw .invalidWAV("only mono 16-bit PCM is read")
+                // 0xFFFE is WAVE_FORMAT_EXTENSIBLE, which ffmpeg and Android write for plain PCM too.
+                guard size >= 16, [1, 0xFFFE].contains(u16(body)), u16(body + 14) == 16 else {
+                    throw .invalidWAV("only 16-bit PCM is read")
                 }
-                rate = u32(body + 4)
+                let channels = u16(body + 2)
+                guard (1...Self.maxChannels).contains(channels) else { throw .invalidWAV("\(channels) channels") }
+                format = (u32(body + 4), channels)
             } else if id == "data" {
-                guard let rate, rate > 0 else { throw .invalidWAV("data before fmt") }
-                let samples = stride(from: body, to: body + size - 1, by: 2).map { Int16(bitPattern: UInt16(u16($0))) }
-                return WAVFile(sampleRate: rate, samples: samples)
+                guard let format, format.rate > 0 else { throw .invalidWAV("data before fmt") }
+                let frameBytes = 2 * format.channels
+                // Shape: [frames], each the mean of its `channels` interleaved samples.
+                let samples = stride(from: body, to: body + size - frameBytes + 1, by: frameBytes).map { frame in
+                    let sum = (0..<format.channels).reduce(0) { $0 + Int(Int16(bitPattern: UInt16(u16(frame + 2 * $1)))) }
+                    return Int16(sum / format.channels)
+                }
+                return WAVFile(sampleRate: format.rate, samples: samples)
             }
             offset = body + size + (size & 1)  // chunks are padded to even sizes
         }
         throw .invalidWAV("no data chunk")
+    }
+
+    /// The same sound at `rate` Hz, by linear interpolation between neighbouring samples. Going
+    /// down, each output sample first averages the input samples its step spans (a box filter),
+    /// so energy above the new Nyquist frequency is damped rather than folded back as noise.
+    public func resampled(to rate: Int) -> WAVFile {
+        guard rate != sampleRate, rate > 0, !samples.isEmpty else { return WAVFile(sampleRate: max(rate, 1), samples: samples) }
+        let step = Double(sampleRate) / Double(rate)
+        let count = Int((Double(samples.count) / step).rounded(.down))
+        let input = samples.map(Double.init)
+        let span = max(1, Int(step.rounded(.down)))
+        // Shape: [frames] of the input, each the mean of `span` samples from it on (span 1 going up).
+        let smoothed: [Double] = span == 1 ? input : input.indices.map { start in
+            let end = min(input.count, start + span)
+            return input[start..<end].reduce(0, +) / Double(end - start)
+        }
+        let out = (0..<count).map { index -> Int16 in
+            let position = Double(index) * step, lower = Int(position), fraction = position - Double(lower)
+            let upper = min(lower + 1, smoothed.count - 1)
+            let value = smoothed[lower] * (1 - fraction) + smoothed[upper] * fraction
+            return Int16(max(-32768, min(32767, value.rounded())))
+        }
+        return WAVFile(sampleRate: rate, samples: out)
     }
 }
