@@ -140,7 +140,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
-                "Speech",
+                "Speech", "Nutrition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

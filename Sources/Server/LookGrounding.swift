@@ -12,7 +12,7 @@ enum LookGrounding {
     }
 
     /// Words that make a question a ranking question. "not healthy" stays a healthiest question:
-    /// pocketsphinx hears "which one is the healthiest" as "what is not healthy" (see SpeechTests).
+    /// pocketsphinx often hears "the healthiest" as "not healthy".
     static let healthiestWords: Set<String> = [
         "healthiest", "healthier", "healthy", "health", "best", "better", "nutri", "nutriscore", "score",
         "recommend", "choose", "pick", "buy", "rank", "ranking",
