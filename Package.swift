@@ -8,6 +8,7 @@ import PackageDescription
 //   Storage -> Shopping (recommender) -> Server
 //   Storage -> Accounts (users, sessions, conversations, memory); Identity (OpenID Connect) -> Server
 //   Storage -> Messaging (WhatsApp / Messenger / Instagram webhooks, outbox) -> Server
+//   CEspeakNG, CPocketSphinx -> Speech (synthesis, recognition, WAV) -> Server (/v1/look)
 // Engine modules import no server or networking package; only Server and muse see Hummingbird.
 // Storage and the product modules (PartnerAccess, ...) are plain Swift: no server types.
 let package = Package(
@@ -71,9 +72,11 @@ let package = Package(
         .target(name: "Shopping", dependencies: ["Storage"]),
         // Messaging surfaces: Meta webhook payloads, signatures, de-duplication, the persistent outbox.
         .target(name: "Messaging", dependencies: ["Storage", .product(name: "Crypto", package: "swift-crypto")]),
-        // espeak-ng's C API (Debian's libespeak-ng-dev) and speech on it: synthesis to WAV, sentence by sentence.
+        // espeak-ng's C API (Debian's libespeak-ng-dev): synthesis to WAV, sentence by sentence.
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
-        .target(name: "Speech", dependencies: ["CEspeakNG"]),
+        // pocketsphinx's C API (Debian 12's libpocketsphinx-dev, 5prealpha, with pocketsphinx-en-us): recognition.
+        .systemLibrary(name: "CPocketSphinx", pkgConfig: "pocketsphinx", providers: [.apt(["libpocketsphinx-dev"])]),
+        .target(name: "Speech", dependencies: ["CEspeakNG", "CPocketSphinx"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
         .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
@@ -81,7 +84,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity", "Speech",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -138,7 +141,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
-                "Models", "Vision", "ModelFiles", "Kernels",
+                "Models", "Vision", "ModelFiles", "Kernels", "Speech", "Nutrition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

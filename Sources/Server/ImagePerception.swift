@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Imaging
+import Nutrition
 import Shelf
 
 /// Turns an `image_url` into text the language model can read: the image is fetched, decoded
@@ -28,7 +29,7 @@ public struct ImagePerception: Sendable {
     static let tagCount = 5
     static let minimumTagProbability = 0.05
     /// Lines of OCR text shown; the rest are counted, so a dense page cannot fill the context.
-    static let maxLines = 40
+    public static let maxLines = 40
     /// Below this Tesseract confidence a line is marked uncertain rather than dropped.
     static let uncertainConfidence = 60.0
 
@@ -81,8 +82,9 @@ public struct ImagePerception: Sendable {
 }
 
 extension ImagePerception.Observation {
-    /// The observation as the model reads it, numbered as the image's place in the request.
-    public func rendered(number: Int) -> String {
+    /// The observation as the model reads it, numbered as the image's place in the request;
+    /// at most `maxLines` lines of OCR text (0: none, for an answer grounded on the products).
+    public func rendered(number: Int, maxLines: Int = ImagePerception.maxLines) -> String {
         var out = ["[Image \(number): \(width)x\(height) \(format.rawValue)]"]
         if !labels.isEmpty {
             let seen = labels.map { "\($0.name) (\(Int(($0.probability * 100).rounded()))%)" }.joined(separator: ", ")
@@ -91,28 +93,36 @@ extension ImagePerception.Observation {
         let lines = text.lines
         if lines.isEmpty {
             out.append("Text read: none")
-        } else {
+        } else if maxLines > 0 {
             out.append("Text read (top to bottom):")
-            for line in lines.prefix(ImagePerception.maxLines) {
+            for line in lines.prefix(maxLines) {
                 let doubt = line.confidence < ImagePerception.uncertainConfidence ? ", uncertain" : ""
                 out.append("- \"\(line.text)\" (\(place(line.box))\(doubt))")
             }
-            if lines.count > ImagePerception.maxLines {
-                out.append("- ... \(lines.count - ImagePerception.maxLines) more lines")
+            if lines.count > maxLines {
+                out.append("- ... \(lines.count - maxLines) more lines")
             }
         }
         if !products.isEmpty {
             out.append("Products identified (catalogue match; Nutri-Score 2023, healthiest first):")
             for (rank, found) in products.enumerated() {
                 guard let product = found.product, let result = found.assessment?.nutriScore else { continue }
-                let name = [product.brand, product.name].compactMap { $0 }.joined(separator: " ")
-                let grade = result.grade?.rawValue ?? "\(result.gradeRange.lowerBound.rawValue)-\(result.gradeRange.upperBound.rawValue) (estimated)"
                 let points = result.score.map { "\($0) points" } ?? "\(result.scoreRange.lowerBound) to \(result.scoreRange.upperBound) points"
-                out.append("\(rank + 1). \(name): Nutri-Score \(grade), \(points) (\(place(found.box)))")
+                out.append("\(rank + 1). \(Self.name(of: product)): Nutri-Score \(Self.grade(of: result)), \(points) (\(place(found.box)))")
             }
         }
         out.append("[End of image \(number)]")
         return out.joined(separator: "\n")
+    }
+
+    /// Brand and name, as the pack shows them.
+    static func name(of product: CatalogProduct) -> String {
+        [product.brand, product.name].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// "B", or the range "B-D (estimated)" when inputs were missing.
+    static func grade(of result: NutriScoreResult) -> String {
+        result.grade?.rawValue ?? "\(result.gradeRange.lowerBound.rawValue)-\(result.gradeRange.upperBound.rawValue) (estimated)"
     }
 
     /// Where a box's centre lies, in thirds of the image: "top left" ... "bottom right".

@@ -105,6 +105,7 @@ public final class MuseAPI: Sendable {
         router.post("/v1/vision/shelf") { request, _ in
             try await self.shelf(try await self.decode(ShelfRequest.self, from: request))
         }
+        router.post("/v1/look") { request, _ in try await self.look(try await self.decode(LookRequest.self, from: request)) }
         if let messaging { addWebhookRoutes(messaging, to: router) }
         router.post("/tokenize") { request, _ in try await self.tokenize(try await self.decode(TokenizeRequest.self, from: request)) }
         router.post("/detokenize") { request, _ in
@@ -123,7 +124,7 @@ public final class MuseAPI: Sendable {
     /// a known path asked with another method is a 405 naming the allowed one, not a 404.
     public static let routeMethods: [String: HTTPRequest.Method] = [
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
-        "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/tokenize": .post, "/detokenize": .post,
+        "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/v1/look": .post, "/tokenize": .post, "/detokenize": .post,
         "/v1/shopping/recommendations": .get, "/v1/shopping/feedback": .post, "/v1/shopping/consent": .post,
         "/v1/shopping/reset": .post, "/v1/shopping/import": .post,
     ]

@@ -26,6 +26,14 @@ public final class SpeechSynthesizer: Sendable {
         try queue.sync { render(text) }.get()
     }
 
+    /// The whole text spoken, as one WAV, without holding a thread of the caller's while espeak-ng works.
+    public func speak(_ text: String) async throws(SpeechError) -> WAVFile {
+        let result: Result<WAVFile, SpeechError> = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.render(text)) }
+        }
+        return try result.get()
+    }
+
     /// Runs on `queue` only.
     private func render(_ text: String) -> Result<WAVFile, SpeechError> {
         let sink = SampleSink()
