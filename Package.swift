@@ -75,13 +75,13 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(name: "Speech", dependencies: ["CEspeakNG"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
-        .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Evaluation", dependencies: ["Nutrition", "Shelf", "Shopping", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity", "Evaluation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,11 +132,12 @@ let package = Package(
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
         .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition", "Shelf", "Shopping"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
+                "Evaluation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

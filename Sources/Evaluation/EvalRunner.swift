@@ -16,9 +16,10 @@ public struct EvalRunner: Sendable {
     public func run(suite: EvalSuite, file: String, mode: String, limit: Int?, model: String) async throws
         -> (run: EvalReport.Run, fingerprint: String) {
         let items = Array(suite.items.prefix(limit ?? suite.items.count))
+        let reference = Set(suite.header.reference ?? [])
         let answers = try await ask(items.map { Question(prompt: $0.prompt, image: $0.image) }, mode: mode, model: model, maxTokens: suite.header.max_tokens)
         let samples = zip(items, answers).map { item, answer in
-            let scored = Scorer.score(output: answer.content, item: item)
+            let scored = Scorer.score(output: answer.content, item: item, reference: reference)
             return EvalReport.Sample(id: item.id, prompt: item.prompt, output: answer.content, reasoning: answer.reasoning,
                                      extracted: scored.extracted, expected: item.answer, correct: scored.correct)
         }

@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable {
     public var fingerprint: String
     /// Thinking's reasoning budget and Contemplating's sample count.
     public var reasoning = ReasoningSettings()
+    /// The folder of evaluation reports `/results` shows (`muse eval --out`); nil: no results page.
+    public var resultsFolder: String?
 
     public init(host: String, port: Int, modelID: String, contextLength: Int, maxQueue: Int, bodyLimit: Int,
                 fingerprint: String) {
@@ -113,6 +115,7 @@ public final class MuseAPI: Sendable {
         }
         addShoppingRoutes(to: router)
         if let web { addWebRoutes(to: router, web) }
+        if let folder = settings.resultsFolder { addResultsRoutes(to: router, EvalResults(folder: folder)) }
         return router
     }
 
@@ -122,7 +125,7 @@ public final class MuseAPI: Sendable {
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
         "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/tokenize": .post, "/detokenize": .post,
         "/v1/shopping/recommendations": .get, "/v1/shopping/feedback": .post, "/v1/shopping/consent": .post,
-        "/v1/shopping/reset": .post, "/v1/shopping/import": .post,
+        "/v1/shopping/reset": .post, "/v1/shopping/import": .post, "/results": .get, "/results.css": .get, "/results.json": .get,
     ]
 
     /// The method a path is served with, matching `{...}` segments to anything.
