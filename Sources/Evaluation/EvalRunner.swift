@@ -48,6 +48,13 @@ public struct EvalRunner: Sendable {
                                                  temperature: Self.temperature, maxTokens: maxTokens, seed: Self.seed))
                 }
             }
+            // The first question goes alone: a server builds some state on first use (Shopping mode's
+            // product embedding index), and concurrent first requests would race on it.
+            if !prompts.isEmpty {
+                start(0)
+                next = 1
+                if let (index, answer) = try await group.next() { answers[index] = answer }
+            }
             while next < min(concurrency, prompts.count) { start(next); next += 1 }
             for try await (index, answer) in group {
                 answers[index] = answer
