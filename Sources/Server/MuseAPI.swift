@@ -125,7 +125,7 @@ public final class MuseAPI: Sendable {
         "/health": .get, "/metrics": .get, "/v1/models": .get, "/v1/models/{id}": .get, "/v1/embeddings": .post,
         "/v1/chat/completions": .post, "/v1/completions": .post, "/v1/vision/shelf": .post, "/tokenize": .post, "/detokenize": .post,
         "/v1/shopping/recommendations": .get, "/v1/shopping/feedback": .post, "/v1/shopping/consent": .post,
-        "/v1/shopping/reset": .post, "/v1/shopping/import": .post, "/results": .get, "/results.css": .get, "/results.json": .get,
+        "/v1/shopping/reset": .post, "/v1/shopping/import": .post,
     ]
 
     /// The method a path is served with, matching `{...}` segments to anything.

@@ -48,4 +48,21 @@ import Testing
         let table = try CLITests.muse(["eval", "table", out + ".json"])
         #expect(table.status == 0 && table.stdout.contains("| shelf v1 | 2 | ") && table.stdout.contains("| shopping |"), "\(table.stdout)")
     }
+
+    /// README's results tables are exactly what `muse eval table` prints from the committed reports.
+    @Test func readmeTablesAreTheCommittedReportsTables() throws {
+        let readme = try String(contentsOf: CLITests.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let folder = CLITests.repositoryRoot.appendingPathComponent("evals/reports")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        try #require(!reports.isEmpty)
+        for report in reports {
+            // Relative, as README names it: tests run from the repository root (the eval tests read evals/suites so too).
+            let table = try CLITests.muse(["eval", "table", "evals/reports/" + report])
+            #expect(table.status == 0, "\(table.stderr)")
+            let lines = table.stdout.split(separator: "\n").filter { !$0.isEmpty }
+            try #require(lines.count >= 5)
+            for line in lines { #expect(readme.contains(line), "README lacks the line of \(report): \(line)") }
+        }
+    }
 }
+
