@@ -81,7 +81,8 @@ public enum ShoppingSuite {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        let words = (fields["words"] ?? "").split(separator: ",").map(String.init)
+        // Compared as `Scorer.words` (runs of letters), as the names are: "gore-tex" is "gore", "tex".
+        let words = Scorer.words(fields["words"] ?? "")
         guard let ceiling = fields["max_cents"].flatMap(Int.init), !words.isEmpty else { return ("bad check", false) }
         var listed = 0, unknown = 0, matching = 0
         for line in output.split(separator: "\n").map(String.init) {
