@@ -34,8 +34,8 @@ import Testing
             let bytes = try Data(contentsOf: Self.root.appendingPathComponent(ShelfSuite.folder + "/" + photo))
             #expect(item.image == "data:image/jpeg;base64," + bytes.base64EncodedString(), "\(item.id) carries \(photo)")
         }
-        // Checked by hand against the catalogue's Nutri-Scores: porridge oats (A, -5 points) beat water (A, 0 points) on
-        // shelf-02, and dark chocolate (E) is the worst of shelf-04.
+        // Checked by hand (`muse nutrition shelf PHOTO --catalog catalogue.jsonl`): porridge oats (A, -3 points) beat water (A, 0) on
+        // shelf-02, and dark chocolate (E, 20 points) is the worst of shelf-04.
         #expect(suite.items.first { $0.id == "shelf-02-best" }?.answer == "Porridge Oats")
         #expect(suite.items.first { $0.id == "shelf-04-worst" }?.answer == "Dark Chocolate")
     }
