@@ -78,13 +78,13 @@ let package = Package(
         .systemLibrary(name: "CPocketSphinx", pkgConfig: "pocketsphinx", providers: [.apt(["libpocketsphinx-dev"])]),
         .target(name: "Speech", dependencies: ["CEspeakNG", "CPocketSphinx"]),
         // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
-        .target(name: "Evaluation", dependencies: ["Nutrition", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Evaluation", dependencies: ["Nutrition", "Shelf", "Shopping", .product(name: "Crypto", package: "swift-crypto")]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",
             dependencies: [
                 "Generation", "Models", "ModelFiles", "Tokenization", "PartnerAccess", "Storage",
-                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity", "Speech",
+                "Imaging", "Vision", "Shopping", "Nutrition", "Messaging", "Shelf", "Accounts", "Identity", "Speech", "Evaluation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -136,12 +136,12 @@ let package = Package(
         .testTarget(name: "ShoppingTests", dependencies: ["Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Storage", "TestSupport"]),
         .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Nutrition", "Shelf", "Shopping"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "Generation", "TestSupport", "PartnerAccess", "Storage", "Shelf", "Messaging", "Tokenization", "Accounts", "Shopping",
-                "Models", "Vision", "ModelFiles", "Kernels", "Speech", "Nutrition",
+                "Models", "Vision", "ModelFiles", "Kernels", "Speech", "Nutrition", "Evaluation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,11 +8,15 @@ public struct EvalReport: Codable, Sendable {
         public let model: String
         /// `system_fingerprint`: engine version and the served model file's SHA-256 prefix.
         public let fingerprint: String
+        /// The served model file's whole SHA-256, when the run started the server (the server logs it);
+        /// nil against `--base-url` (the fingerprint still holds its first 12 digits).
+        public let modelSHA256: String?
 
-        public init(baseURL: String, model: String, fingerprint: String) {
+        public init(baseURL: String, model: String, fingerprint: String, modelSHA256: String? = nil) {
             self.baseURL = baseURL
             self.model = model
             self.fingerprint = fingerprint
+            self.modelSHA256 = modelSHA256
         }
     }
 
@@ -82,7 +86,7 @@ public struct EvalReport: Codable, Sendable {
                     problems.append("\(run.suite)/\(sample.id): not in the suite")
                     continue
                 }
-                let rescored = Scorer.score(output: sample.output, item: item)
+                let rescored = Scorer.score(output: sample.output, item: item, reference: Set(suite.header.reference ?? []))
                 if rescored.correct != sample.correct || sample.expected != item.answer || sample.prompt != item.prompt {
                     problems.append("\(run.suite)/\(run.mode)/\(sample.id): recorded as \(sample.correct ? "correct" : "wrong"), "
                                     + "scores \(rescored.correct ? "correct" : "wrong")")

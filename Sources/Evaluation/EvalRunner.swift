@@ -16,9 +16,10 @@ public struct EvalRunner: Sendable {
     public func run(suite: EvalSuite, file: String, mode: String, limit: Int?, model: String) async throws
         -> (run: EvalReport.Run, fingerprint: String) {
         let items = Array(suite.items.prefix(limit ?? suite.items.count))
+        let reference = Set(suite.header.reference ?? [])
         let answers = try await ask(items.map { Question(prompt: $0.prompt, image: $0.image) }, mode: mode, model: model, maxTokens: suite.header.max_tokens)
         let samples = zip(items, answers).map { item, answer in
-            let scored = Scorer.score(output: answer.content, item: item)
+            let scored = Scorer.score(output: answer.content, item: item, reference: reference)
             return EvalReport.Sample(id: item.id, prompt: item.prompt, output: answer.content, reasoning: answer.reasoning,
                                      extracted: scored.extracted, expected: item.answer, correct: scored.correct)
         }
@@ -46,6 +47,13 @@ public struct EvalRunner: Sendable {
                                                  image: prompts[index].image,
                                                  temperature: Self.temperature, maxTokens: maxTokens, seed: Self.seed))
                 }
+            }
+            // The first question goes alone: a server builds some state on first use (Shopping mode's
+            // product embedding index), and concurrent first requests would race on it.
+            if !prompts.isEmpty {
+                start(0)
+                next = 1
+                if let (index, answer) = try await group.next() { answers[index] = answer }
             }
             while next < min(concurrency, prompts.count) { start(next); next += 1 }
             for try await (index, answer) in group {

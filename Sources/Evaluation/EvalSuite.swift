@@ -49,6 +49,26 @@ public struct EvalSuite: Sendable {
         public let canary: String
         public let max_tokens: Int
         public let description: String
+        /// The one chat mode the suite is asked in (`shopping`), whatever modes a run names; nil: the run's modes.
+        public let mode: String?
+        /// What the server needs for this suite, which `muse eval` gives the server it starts:
+        /// `catalog` (a catalogue file, repository-relative) and `shopping_world` (`WorldParameters` text).
+        public let setup: [String: String]?
+        /// Facts the scorer checks outputs against (the `shopping` check: every catalogue product as
+        /// `Title by Brand: PRICE`).
+        public let reference: [String]?
+
+        public init(suite: String, version: String, canary: String, max_tokens: Int, description: String, mode: String? = nil,
+                    setup: [String: String]? = nil, reference: [String]? = nil) {
+            self.suite = suite
+            self.version = version
+            self.canary = canary
+            self.max_tokens = max_tokens
+            self.description = description
+            self.mode = mode
+            self.setup = setup
+            self.reference = reference
+        }
     }
 
     public let header: Header

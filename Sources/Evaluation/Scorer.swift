@@ -8,13 +8,15 @@ import Foundation
 /// `max_words:N`, `lines:N` (non-empty lines), `uppercase`, `lowercase`, `no_comma`,
 /// `contains:TEXT` (case-insensitive), `starts_with:TEXT`, `json_keys:A,B` (a JSON object with
 /// exactly these keys; `answer` may give `key=value` pairs that must match), `one_of:A,B,...` (the
-/// first of these words to appear in the output, as a whole word, is the answer).
+/// first of these words or phrases to appear in the output, as whole words, is the answer; at one
+/// place the longest wins), `shopping:...` (every product listed is in the suite's reference with
+/// its price, and one matches the request: see `ShoppingSuite.score`).
 public enum Scorer {
     /// Numbers equal within this (answers are exact integers or short decimals).
     static let numberTolerance = 1e-6
 
     static let kinds: Set<String> = ["number", "choice", "number_only", "exact_words", "max_words", "lines", "uppercase", "lowercase",
-                                     "no_comma", "contains", "starts_with", "json_keys", "one_of"]
+                                     "no_comma", "contains", "starts_with", "json_keys", "one_of", "shopping"]
 
     public static func isKnown(_ check: String) -> Bool { kinds.contains(kind(check)) }
 
@@ -26,7 +28,8 @@ public enum Scorer {
     }
 
     /// What was extracted from the output (for the report) and whether it is correct.
-    public static func score(output: String, item: EvalItem) -> (extracted: String, correct: Bool) {
+    /// - Parameter reference: the suite header's `reference` (only the `shopping` check reads it).
+    public static func score(output: String, item: EvalItem, reference: Set<String> = []) -> (extracted: String, correct: Bool) {
         let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
         let words = text.split { $0.isWhitespace }
         switch kind(item.check) {
@@ -51,11 +54,26 @@ public enum Scorer {
         case "starts_with": return (String(text.prefix(40)), text.hasPrefix(argument(item.check)))
         case "json_keys": return jsonKeys(text, keys: argument(item.check), expected: item.answer)
         case "one_of":
-            let options = Set(argument(item.check).lowercased().split(separator: ",").map(String.init))
-            let first = text.lowercased().split { !$0.isLetter }.map(String.init).first { options.contains($0) } ?? ""
-            return (first, first == item.answer.lowercased())
+            let first = firstOption(in: text, options: argument(item.check).split(separator: ",").map(String.init))
+            return (first, first == Self.words(item.answer).joined(separator: " "))
+        case "shopping": return ShoppingSuite.score(output: text, check: argument(item.check), reference: reference)
         default: return ("", false)
         }
+    }
+
+    /// Lowercased runs of letters: what `one_of` compares.
+    static func words(_ string: String) -> [String] { string.lowercased().split { !$0.isLetter }.map(String.init) }
+
+    /// The option (lowercased) whose words start earliest in the text's words; at one place the longest.
+    static func firstOption(in text: String, options: [String]) -> String {
+        let said = words(text)
+        let wanted = options.map(words).filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        for start in said.indices {
+            if let hit = wanted.first(where: { start + $0.count <= said.count && Array(said[start..<start + $0.count]) == $0 }) {
+                return hit.joined(separator: " ")
+            }
+        }
+        return ""
     }
 
     static func numbers(in text: String) -> [Double] {

@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable {
     public var fingerprint: String
     /// Thinking's reasoning budget and Contemplating's sample count.
     public var reasoning = ReasoningSettings()
+    /// The folder of evaluation reports `/results` shows (`muse eval --out`); nil: no results page.
+    public var resultsFolder: String?
 
     public init(host: String, port: Int, modelID: String, contextLength: Int, maxQueue: Int, bodyLimit: Int,
                 fingerprint: String) {
@@ -117,6 +119,7 @@ public final class MuseAPI: Sendable {
         }
         addShoppingRoutes(to: router)
         if let web { addWebRoutes(to: router, web) }
+        if let folder = settings.resultsFolder { addResultsRoutes(to: router, EvalResults(folder: folder)) }
         return router
     }
 

@@ -33,6 +33,7 @@ enum WebPage {
     <div class="links">
       <button id="open-memory" class="link">Memory</button>
       <button id="open-privacy" class="link">Privacy</button>
+      <a id="open-results" class="link" href="/results">Results</a>
       <button id="signout" class="link">Sign out</button>
       <div id="who" class="muted"></div>
     </div>

@@ -9,9 +9,12 @@ struct Eval: AsyncParsableCommand {
             Every question goes through /v1/chat/completions, as partners' do: against --base-url, or a `muse serve` \
             started for the run (its own empty store, keys off, loopback). Temperature 0 and a fixed seed make a run \
             repeatable; the report records the server's fingerprint (model SHA-256 prefix, engine version), the git \
-            commit, each suite's SHA-256 and every sample, and each score with its 95% Wilson interval.
+            commit, each suite's SHA-256 and every sample, and each score with its 95% Wilson interval. A suite whose \
+            header asks for a setup gets it in the server started for the run: shelf imports \
+            Tests/ShelfTests/Fixtures/catalogue.jsonl, shopping seeds its small world (asked in Shopping mode only); \
+            a --base-url server must hold them already (muse catalog import, muse shopping seed).
             """,
-        subcommands: [Run.self, Generate.self, Verify.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Generate.self, Verify.self, Table.self], defaultSubcommand: Run.self)
 
     struct ServerOptions: ParsableArguments {
         @Option(name: .customLong("base-url"), help: "A running server's API root, e.g. http://127.0.0.1:8080/v1 (default: start one).")
@@ -33,12 +36,13 @@ struct Eval: AsyncParsableCommand {
             return loaded
         }
 
-        /// The client, and the server process started for it (nil with --base-url).
-        func connect() async throws -> (EvalClient, Process?) {
+        /// The client, and the server process started for it (nil with --base-url), whose store
+        /// gets what the suites' headers ask for (`setup`: a shelf catalogue, a shopping world).
+        func connect(for suites: [EvalSuite]) async throws -> (client: EvalClient, process: Process?, modelSHA256: String?) {
             let key = apiKey ?? ProcessInfo.processInfo.environment["MUSE_API_KEY"]
-            if let baseURL { return (EvalClient(baseURL: baseURL, apiKey: key), nil) }
-            let (process, port) = try await LocalServer.start()
-            return (EvalClient(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: nil), process)
+            if let baseURL { return (EvalClient(baseURL: baseURL, apiKey: key), nil, nil) }
+            let local = try await LocalServer.start(setup: suites.compactMap(\.header.setup))
+            return (EvalClient(baseURL: "http://127.0.0.1:\(local.port)/v1", apiKey: nil), local.process, local.modelSHA256)
         }
     }
 
@@ -56,7 +60,7 @@ struct Eval: AsyncParsableCommand {
             for name in names where suites[name] == nil { throw CommandFailure("no suite named \(name) in \(server.suites)") }
             let modes = mode.split(separator: ",").map(String.init)
             let commit = LocalServer.gitCommit()  // before the run: the code the answers came from
-            let (client, process) = try await server.connect()
+            let (client, process, modelSHA256) = try await server.connect(for: names.compactMap { suites[$0]?.suite })
             defer { process?.terminate() }
             let runner = EvalRunner(client: client)
             let model: String
@@ -64,7 +68,7 @@ struct Eval: AsyncParsableCommand {
             var runs: [EvalReport.Run] = [], fingerprint = ""
             for name in names {
                 guard let (suite, file) = suites[name] else { continue }
-                for mode in modes {
+                for mode in suite.header.mode.map({ [$0] }) ?? modes {
                     let started = Date()
                     let result: (run: EvalReport.Run, fingerprint: String)
                     do { result = try await runner.run(suite: suite, file: file, mode: mode, limit: limit, model: model) }
@@ -80,7 +84,8 @@ struct Eval: AsyncParsableCommand {
             let formatter = ISO8601DateFormatter()
             let report = EvalReport(createdAt: formatter.string(from: Date()), engineVersion: MuseVersion.engine,
                                     gitCommit: commit,
-                                    server: .init(baseURL: client.baseURL, model: model, fingerprint: fingerprint), runs: runs)
+                                    server: .init(baseURL: client.baseURL, model: model, fingerprint: fingerprint, modelSHA256: modelSHA256),
+                                    runs: runs)
             let base = out ?? "evals/reports/report-" + String(formatter.string(from: Date()).prefix(10))
             try FileManager.default.createDirectory(atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try report.json().write(to: URL(fileURLWithPath: base + ".json"))
@@ -90,11 +95,17 @@ struct Eval: AsyncParsableCommand {
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the generated suites (arithmetic, nutrition) from their seeds.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the generated suites (arithmetic, nutrition, shelf, shopping) from their seeds and fixtures.",
+            discussion: "Run from the repository root: the shelf suite reads Tests/ShelfTests/Fixtures.")
         @Option(help: "Folder of the suite files.") var suites = "evals/suites"
 
         func run() async throws {
-            let generated = [(ArithmeticSuite.header(), ArithmeticSuite.items()), (NutritionSuite.header(), try NutritionSuite.items())]
+            let generated: [(EvalSuite.Header, [EvalItem])]
+            do {
+                generated = [(ArithmeticSuite.header(), ArithmeticSuite.items()), (NutritionSuite.header(), try NutritionSuite.items()),
+                             (ShelfSuite.header(), try ShelfSuite.items()), (try ShoppingSuite.header(), try ShoppingSuite.items())]
+            } catch { throw CommandFailure(error) }
             for (header, items) in generated {
                 let path = suites + "/\(header.suite)-v\(header.version).jsonl"
                 try EvalSuite.text(header: header, items: items).write(toFile: path, atomically: true, encoding: .utf8)
@@ -114,7 +125,7 @@ struct Eval: AsyncParsableCommand {
             let loaded: EvalReport
             do { loaded = try EvalReport.load(URL(fileURLWithPath: report)) } catch { throw CommandFailure(error) }
             let suites = try server.loadSuites().mapValues(\.suite)
-            let (client, process) = try await server.connect()
+            let (client, process, _) = try await server.connect(for: Set(loaded.runs.map(\.suite)).compactMap { suites[$0] })
             defer { process?.terminate() }
             let problems: [String]
             do { problems = try await EvalRunner(client: client).verify(loaded, suites: suites, perRun: items) } catch { throw CommandFailure(error) }
@@ -125,42 +136,16 @@ struct Eval: AsyncParsableCommand {
             print("verify: \(report) holds: \(loaded.runs.count) runs re-scored, \(items) items per run asked again, fingerprint \(loaded.server.fingerprint)")
         }
     }
-}
 
-/// A `muse serve` of this same binary on a free loopback port, for an eval run.
-enum LocalServer {
-    static func start() async throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("muse-eval-\(UUID().uuidString)").path
-        process.arguments = ["serve", "--port", "0", "--auth", "off", "--data-dir", data, "--ctx", "2048"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        for _ in 0..<1200 {  // 120 s
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty, !process.isRunning { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: "on http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
-                return (process, port)
-            }
+    struct Table: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a report's results as the Markdown table README shows: suites by mode, strengths and weaknesses.")
+        @Argument(help: "The report (JSON).") var report: String
+
+        func run() throws {
+            let loaded: EvalReport
+            do { loaded = try EvalReport.load(URL(fileURLWithPath: report)) } catch { throw CommandFailure(error) }
+            print(ResultsTable(loaded).markdown(reportPath: report), terminator: "")
         }
-        process.terminate()
-        throw CommandFailure("eval: the server did not start: \(text)")
-    }
-
-    static func gitCommit() -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["rev-parse", "HEAD"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !text.isEmpty ? text : nil
     }
 }

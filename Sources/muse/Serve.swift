@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A vision encoder + projector (llama.cpp mmproj GGUF, e.g. SmolVLM's) whose embeddings match the model's width: image_url parts are then encoded and spliced into the prompt instead of read by OCR (env MUSE_MMPROJ; default: none).")
     var mmproj: String?
 
+    @Option(help: "Folder of evaluation reports shown at /results (env MUSE_RESULTS; default evals/reports when it exists here; none: no page).")
+    var results: String?
+
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes; larger ones get 413 (env MUSE_MAX_BODY; default 4194304).")
     var maxBody: Int?
 
@@ -109,6 +112,8 @@ struct Serve: AsyncParsableCommand {
 
     static let defaultPort = 8080
     static let defaultContext = 2048
+    /// The committed reports, when serving from a checkout of the repository.
+    static let defaultResults = "evals/reports"
     static let defaultMaxQueue = 64
     static let defaultSlots = 8
     static let defaultMaxBody = 4 << 20
@@ -180,6 +185,9 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, modelID: modelID, contextLength: context, maxQueue: maxQueue, bodyLimit: maxBody,
             fingerprint: ServerSettings.fingerprint(engineVersion: MuseVersion.engine, modelSHA256: sha))
         settings.reasoning = reasoning
+        let resultsFolder = sources.string(results, env: "MUSE_RESULTS", key: "results")
+            ?? (FileManager.default.fileExists(atPath: Self.defaultResults) ? Self.defaultResults : "none")
+        settings.resultsFolder = resultsFolder == "none" ? nil : resultsFolder
         let database: Database
         do { database = try Database(location, connections: 4) } catch { throw CommandFailure("\(location): \(error)") }
         let replica = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
@@ -232,7 +240,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info
         let app = api.makeApplication(host: host, port: port, logger: logger) { port in
-            printError("serve: \(modelID) (sha256 \(sha.prefix(12))) on http://\(host):\(port)/v1, context \(context), "
+            printError("serve: \(modelID) (sha256 \(sha)) on http://\(host):\(port)/v1, context \(context), "
                        + "\(slots) slots, queue \(maxQueue), keys \(authMode.rawValue), store \(location)")
         }
         // The worker answers stored messages and drains the outbox, including what a previous run left.
