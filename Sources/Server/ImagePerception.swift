@@ -51,6 +51,11 @@ public struct ImagePerception: Sendable {
         do { bytes = try await source.bytes(for: url) } catch {
             throw .badRequest("image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
         }
+        return try await observe(bytes: bytes, catalogue: catalogue)
+    }
+
+    /// The same for an image already in hand (a chat app's photo, downloaded from its media API).
+    public func observe(bytes: [UInt8], catalogue: [CatalogProduct] = []) async throws(APIError) -> Observation {
         let result: Result<Observation, APIError> = await withCheckedContinuation { continuation in
             // Decoding and OCR are seconds of CPU: off the cooperative pool, which serves requests.
             DispatchQueue.global().async { continuation.resume(returning: Result { () throws(APIError) in try perceive(bytes, catalogue: catalogue) }) }

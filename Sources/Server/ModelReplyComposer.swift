@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import Messaging
+import Shelf
 import Tokenization
 
 /// Answers chat-app messages with the served model, through the scheduler like any chat
@@ -11,9 +12,14 @@ public struct ModelReplyComposer: ReplyComposer {
     public static let defaultMaxReplyTokens = 128
     public let maxReplyTokens: Int
     public static let systemPrompt = "You are Muse, a helpful assistant answering in a chat app. Reply briefly, in plain text."
+    /// Reads a photo the way chat's `image_url` parts are read (OCR, the tagger, the shelf ranking).
+    let perception: ImagePerception
+    /// Products to identify on photos; nil: none are looked for.
+    let catalogue: ProductCatalog?
 
-    public init(scheduler: InferenceScheduler, maxReplyTokens: Int = ModelReplyComposer.defaultMaxReplyTokens) {
-        (self.scheduler, self.maxReplyTokens) = (scheduler, maxReplyTokens)
+    public init(scheduler: InferenceScheduler, maxReplyTokens: Int = ModelReplyComposer.defaultMaxReplyTokens,
+                perception: ImagePerception = ImagePerception(), catalogue: ProductCatalog? = nil) {
+        (self.scheduler, self.maxReplyTokens, self.perception, self.catalogue) = (scheduler, maxReplyTokens, perception, catalogue)
     }
 
     /// The messages the model sees: the system prompt, then the turns (oldest dropped first
@@ -33,12 +39,14 @@ public struct ModelReplyComposer: ReplyComposer {
         }
     }
 
-    /// `image` is downloaded and validated; handing it to the vision path is still to come, so
-    /// for now the model sees the "[photo]" marker and the caption in the user's turn.
+    /// `image` (downloaded and checked by the Graph client) is read like a chat `image_url` part:
+    /// its observation goes before the newest user turn's words, exactly as /v1/chat/completions
+    /// places it, so a photo sent on WhatsApp gets the answer the API gives for the same picture.
+    /// Only the newest photo is read; older turns keep their "[photo]" marker.
     public func reply(to history: [ConversationTurn], image: ReceivedImage?) async throws -> String {
         let tokenizer = scheduler.loaded.tokenizer
         guard let template = tokenizer.chatTemplate else { throw APIError.internalFailure("the model has no chat template") }
-        let prompt = tokenizer.encode(template.render(try messages(for: history), addGenerationPrompt: true),
+        let prompt = tokenizer.encode(template.render(try messages(for: try await seeing(image, in: history)), addGenerationPrompt: true),
                                       addSpecial: true, parseSpecial: true)
         let options = GenerationOptions(maxTokens: maxReplyTokens, sampling: SamplingParameters(temperature: 0))
         var text = ""
@@ -46,5 +54,16 @@ public struct ModelReplyComposer: ReplyComposer {
             if case .token(let token) = event { text += token.text }
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `history` with the observation of `image` before the last user turn's text.
+    public func seeing(_ image: ReceivedImage?, in history: [ConversationTurn]) async throws(APIError) -> [ConversationTurn] {
+        guard let image, let last = history.last, last.role == "user" else { return history }
+        var products: [CatalogProduct] = []
+        if let catalogue {
+            do { products = try await catalogue.all() } catch { throw .internalFailure("product catalogue: \(error)") }
+        }
+        let observation = try await perception.observe(bytes: [UInt8](image.data), catalogue: products)
+        return history.dropLast() + [ConversationTurn(role: "user", content: observation.rendered(number: 1) + "\n" + last.content)]
     }
 }

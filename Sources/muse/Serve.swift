@@ -209,20 +209,22 @@ struct Serve: AsyncParsableCommand {
             shoppingEmbedder = HashingTextEmbedder()
         }
         let shopping = ShoppingService(store: ShoppingStore(database: database), embedder: shoppingEmbedder)
+        var imageTagger: ImageTagger?
+        let taggerFolder = sources.string(tagger, env: "MUSE_TAGGER", key: "tagger") ?? ImageTagger.defaultFolder
+        // Its own one-thread pool: a photo is tagged on the request's thread, never stalling decode steps.
+        do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
+            printError("serve: images get OCR only, no tagger: \(error)")
+        }
+        let perception = ImagePerception(tagger: imageTagger)
+        let catalogue = ProductCatalog(database: database)
         var messaging: MessagingService?
         if webhooks, let secret = meta[0], let verify = meta[1], let token = meta[2] {
             do {
                 messaging = MessagingService(store: MessagingStore(database: database),
                                              security: try WebhookSecurity(appSecret: secret, verifyToken: verify),
                                              graph: try GraphClient(baseURL: graphURL, accessToken: token),
-                                             composer: ModelReplyComposer(scheduler: scheduler))
+                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue))
             } catch { throw CommandFailure("\(error)") }
-        }
-        var imageTagger: ImageTagger?
-        let taggerFolder = sources.string(tagger, env: "MUSE_TAGGER", key: "tagger") ?? ImageTagger.defaultFolder
-        // Its own one-thread pool: a photo is tagged on the request's thread, never stalling decode steps.
-        do { imageTagger = try ImageTagger(folder: taggerFolder, pool: ThreadPool(threadCount: 1)) } catch {
-            printError("serve: images get OCR only, no tagger: \(error)")
         }
         var nativeVision: NativeVision?
         if let mmprojPath {
@@ -235,7 +237,7 @@ struct Serve: AsyncParsableCommand {
         }
         let web = try webApp(sources, database: database, host: host, port: port)
         let api = MuseAPI(scheduler: scheduler, settings: settings, embeddings: embeddings, access: access,
-                          perception: ImagePerception(tagger: imageTagger), catalogue: ProductCatalog(database: database),
+                          perception: perception, catalogue: catalogue,
                           messaging: messaging, shopping: shopping, web: web, nativeVision: nativeVision)
         var logger = Logger(label: "muse.serve")
         logger.logLevel = .info

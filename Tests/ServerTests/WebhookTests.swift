@@ -56,9 +56,13 @@ import TestSupport
 
     /// What the model answers through /v1/chat/completions for the same conversation: the
     /// reply our server sends must be exactly this.
-    static func expectedReply(_ api: MuseAPI, history: [ConversationTurn]) async throws -> String {
-        let messages = try ModelReplyComposer(scheduler: api.scheduler, maxReplyTokens: replyTokens).messages(for: history)
-            .map { ["role": $0.role, "content": $0.content] }
+    /// `image`: a data URL sent as an image_url part of the last message.
+    static func expectedReply(_ api: MuseAPI, history: [ConversationTurn], image: String? = nil) async throws -> String {
+        var messages: [[String: Any]] = try ModelReplyComposer(scheduler: api.scheduler, maxReplyTokens: replyTokens)
+            .messages(for: history).map { ["role": $0.role, "content": $0.content] }
+        if let image, let last = messages.last, let text = last["content"] as? String {
+            messages[messages.count - 1]["content"] = [["type": "image_url", "image_url": ["url": image]], ["type": "text", "text": text]]
+        }
         let body = try JSONSerialization.data(withJSONObject: [
             "model": TestServer.modelID, "messages": messages, "temperature": 0, "max_tokens": replyTokens,
         ] as [String: Any])
@@ -100,7 +104,7 @@ import TestSupport
             let messaging = try Self.service(api, fake: fake, location: try TestDatabase.freshSQLite())
             let now = Int(Date().timeIntervalSince1970)
             let first = P.whatsAppText(id: "wamid.T1", from: "16505551234", body: "What is the capital of France?", seconds: now)
-            let png = P.png()
+            let png = try LabelImage.bytes()  // a label OCR reads exactly: the photo must reach the vision path
             fake.addMedia(id: "MEDIA1", data: png)
             try await Self.serve(messaging) { port in
                 // A forged body is refused and leaves nothing behind.
@@ -128,12 +132,18 @@ import TestSupport
                 let firstReply = try await Self.expectedReply(api, history: [ConversationTurn(role: "user", content: "What is the capital of France?")])
                 #expect(!firstReply.isEmpty && sends.first.flatMap(Self.sentText) == firstReply)
                 #expect(sends.first?.json["to"] as? String == "16505551234")
+                // The chat-completions answer for the same picture sent as an image_url part: the
+                // webhook's photo was read (OCR observation before the words) exactly as chat reads it.
                 let secondReply = try await Self.expectedReply(api, history: [
                     ConversationTurn(role: "user", content: "What is the capital of France?"),
                     ConversationTurn(role: "assistant", content: firstReply),
                     ConversationTurn(role: "user", content: "[photo] What colour is this?"),
-                ])
-                #expect(sends.last.flatMap(Self.sentText) == secondReply, "the first exchange is the second's context")
+                ], image: try LabelImage.dataURL())
+                #expect(sends.last.flatMap(Self.sentText) == secondReply, "the first exchange and the photo are the second's context")
+                let seen = try await ModelReplyComposer(scheduler: api.scheduler).seeing(
+                    ReceivedImage(data: png, mimeType: "image/png", sha256: FakeGraphAPI.hex(png)),
+                    in: [ConversationTurn(role: "user", content: "[photo] What colour is this?")])
+                #expect(seen.last?.content.contains("\"Nutrition Facts\"") == true, "\(seen.last?.content ?? "")")
                 #expect(fake.requests.contains { $0.method == "GET" && $0.path == "/media/MEDIA1" }, "the image was fetched")
                 #expect(try await messaging.store.inboundState(platform: .whatsapp, messageID: "wamid.OLD")?.state == "stale")
 
