@@ -7,7 +7,7 @@ For each concurrency level (default 1, 4, 8, 16) every client sends streamed cha
 after another; the script prints aggregate completion tokens/s, time to first token (median, p95)
 and errors per server, and the ratios the partner API issue asks for.
 
-    python3 bench/load-test.py [--levels 1,4,8,16] [--requests-per-client 2] [--max-tokens 64]
+    python3 bench/load-test.py [--levels 1,4,8,16] [--requests-per-client 2] [--max-tokens 64] [--ban-tokens 0,1,2]
 """
 import argparse, http.client, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -43,10 +43,13 @@ def wait_ready(port, process, path, timeout=120):
     sys.exit(f"load: server on port {port} did not come up")
 
 
-def one_request(port, model, question, max_tokens, seed):
+def one_request(port, model, question, max_tokens, seed, banned=()):
     """Streams one chat completion: (time to first token, completion tokens, error or None)."""
-    body = json.dumps({"model": model, "messages": [{"role": "user", "content": question}], "max_tokens": max_tokens,
-                       "temperature": 0.7, "seed": seed, "stream": True})
+    request = {"model": model, "messages": [{"role": "user", "content": question}], "max_tokens": max_tokens,
+               "temperature": 0.7, "seed": seed, "stream": True}
+    if banned:  # every answer runs to max_tokens: both servers generate the same token counts
+        request["logit_bias"] = {str(token): -100 for token in banned}
+    body = json.dumps(request)
     start = time.perf_counter()
     first, tokens = None, 0
     try:
@@ -70,12 +73,12 @@ def one_request(port, model, question, max_tokens, seed):
         return None, 0, str(error)
 
 
-def run_level(port, model, clients, per_client, max_tokens):
+def run_level(port, model, clients, per_client, max_tokens, banned=()):
     results, lock = [], threading.Lock()
 
     def client(index):
         for r in range(per_client):
-            outcome = one_request(port, model, QUESTIONS[(index + r) % len(QUESTIONS)], max_tokens, index * 100 + r)
+            outcome = one_request(port, model, QUESTIONS[(index + r) % len(QUESTIONS)], max_tokens, index * 100 + r, banned)
             with lock:
                 results.append(outcome)
 
@@ -129,9 +132,13 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--slots", type=int, default=8)
     parser.add_argument("--skip-llama", action="store_true", help="measure muse serve alone")
+    parser.add_argument("--ban-tokens", default="",
+                        help="token ids given logit_bias -100 in every request (e.g. 0,1,2: SmolLM2's end tokens), so "
+                             "answers run to --max-tokens instead of ending at random lengths")
     parser.add_argument("--no-build", action="store_true", help="use .build/release/muse as it is")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    banned = [int(x) for x in args.ban_tokens.split(",") if x.strip()]
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "muse"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     report = {}
@@ -141,12 +148,13 @@ def main():
         process, model = start(args.model, port, args.threads, args.slots) if name == "muse" else start(args.model, port, args.threads)
         try:
             one_request(port, model, "warm up", 4, 0)
-            report[name] = [run_level(port, model, c, args.requests_per_client, args.max_tokens) for c in levels]
+            report[name] = [run_level(port, model, c, args.requests_per_client, args.max_tokens, banned) for c in levels]
         finally:
             process.terminate()
             process.wait(timeout=30)
     print(f"model {args.model}, {args.threads} threads, max_tokens {args.max_tokens}, "
-          f"{args.requests_per_client} streamed requests per client, muse --slots {args.slots}")
+          f"{args.requests_per_client} streamed requests per client, muse --slots {args.slots}"
+          + (f", tokens {banned} banned" if banned else ""))
     print("| server | clients | tokens/s (aggregate) | TTFT median | TTFT p95 | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, rows in report.items():
