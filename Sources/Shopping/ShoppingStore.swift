@@ -50,7 +50,10 @@ public struct ShoppingStore: Sendable {
                        world.settings.map { [.text($0.userId), SQLValue($0.personalisation), SQLValue($0.updatedMs)] })
     }
 
-    static func insertRows(_ connection: any SQLConnection, _ table: String, _ columns: [String], _ rows: [[SQLValue]]) throws {
+    /// `keepExisting`: a row whose key is already there is skipped (`ON CONFLICT DO NOTHING`, the
+    /// same words in SQLite and PostgreSQL) instead of failing the statement.
+    static func insertRows(_ connection: any SQLConnection, _ table: String, _ columns: [String], _ rows: [[SQLValue]],
+                           keepExisting: Bool = false) throws {
         let perStatement = max(1, maxParametersPerInsert / columns.count)
         var start = 0
         while start < rows.count {
@@ -62,8 +65,8 @@ public struct ShoppingStore: Sendable {
                 parameters.append(contentsOf: row)
                 return "(" + (1...row.count).map { "$\(first + $0)" }.joined(separator: ",") + ")"
             }
-            try connection.execute("INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES \(tuples.joined(separator: ","))",
-                                   parameters)
+            try connection.execute("INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES \(tuples.joined(separator: ","))"
+                                   + (keepExisting ? " ON CONFLICT DO NOTHING" : ""), parameters)
             start += perStatement
         }
     }
@@ -204,12 +207,14 @@ public struct ShoppingStore: Sendable {
         }
     }
 
+    /// Requests arriving together on a fresh store may each compute the missing vectors; the same
+    /// product and embedder give the same vector, so the later writer keeps the row already there.
     public func saveEmbeddings(_ vectors: [(productId: String, vector: [Float])], model: String) async throws {
         let rows: [[SQLValue]] = vectors.map { item in
             [.text(item.productId), .text(model), .text(item.vector.withUnsafeBytes { Data($0) }.base64EncodedString())]
         }
         try await database.transaction { connection in
-            try Self.insertRows(connection, "shop_product_embeddings", ["product_id", "model", "vector"], rows)
+            try Self.insertRows(connection, "shop_product_embeddings", ["product_id", "model", "vector"], rows, keepExisting: true)
         }
     }
 

@@ -29,6 +29,23 @@ import TestSupport
         }
     }
 
+    /// Several Shopping requests on a fresh store build the embedding index at once: every save
+    /// succeeds and one row per product remains (it was a UNIQUE-constraint 500 before).
+    @Test func embeddingsSavedTwiceAtOnceKeepOneRowEach() async throws {
+        let world = try WorldGenerator(Self.small).generate()
+        for location in try TestDatabase.freshLocations() {
+            let store = ShoppingStore(database: try Database(location))
+            try await store.insert(world)
+            let vectors = world.products.prefix(10).enumerated().map { (productId: $1.id, vector: [Float(1), Float($0)]) }
+            async let first: Void = store.saveEmbeddings(vectors, model: "m")
+            async let second: Void = store.saveEmbeddings(vectors, model: "m")
+            _ = try await (first, second)
+            let saved = try await store.embeddings(model: "m")
+            #expect(saved.count == 10, "\(location)")
+            #expect(saved[vectors[3].productId] == [1, 3])
+        }
+    }
+
     @Test func consentIsOffUntilGivenAndCanBeWithdrawn() async throws {
         for location in try TestDatabase.freshLocations() {
             let store = ShoppingStore(database: try Database(location))
