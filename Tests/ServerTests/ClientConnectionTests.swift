@@ -12,14 +12,12 @@ import Testing
         return GenerationOptions(maxTokens: TestServer.contextLength, sampling: sampling)
     }
 
-    static func run(_ stream: AsyncThrowingStream<GenerationEvent, any Error>,
-                    onFirstToken: () -> Void = {}) async throws -> (tokens: Int, finish: FinishReason?) {
+    static func run(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> (tokens: Int, finish: FinishReason?) {
         var tokens = 0, finish: FinishReason?
         for try await event in stream {
             switch event {
             case .token:
                 tokens += 1
-                if tokens == 1 { onFirstToken() }
             case .finished(let result): finish = result.finishReason
             }
         }
