@@ -81,7 +81,10 @@ public final class InferenceScheduler: @unchecked Sendable {
                 maxSequences: slotCount, maxTokens: slotCount + Self.prefillChunk * Self.prefillChunksPerStep)
         } catch { throw .model(error) }
         generator = TextGenerator(model: loaded.model, tokenizer: loaded.tokenizer)
-        let thread = Thread { [unowned self] in self.work() }
+        // Weak, not unowned: under load the thread may first run after a scheduler that was made
+        // and dropped at once is gone (a CI run aborted on exactly that). Once `work` runs, the
+        // call keeps the scheduler alive until `shutdown`.
+        let thread = Thread { [weak self] in self?.work() }
         thread.name = "muse-inference"
         thread.stackSize = 8 << 20
         thread.start()
