@@ -77,8 +77,12 @@ let package = Package(
         // pocketsphinx's C API (Debian 12's libpocketsphinx-dev, 5prealpha, with pocketsphinx-en-us): recognition.
         .systemLibrary(name: "CPocketSphinx", pkgConfig: "pocketsphinx", providers: [.apt(["libpocketsphinx-dev"])]),
         .target(name: "Speech", dependencies: ["CEspeakNG", "CPocketSphinx"]),
-        // Evaluation suites, scorers, statistics and reports (plain Swift; `muse eval` runs them over HTTP).
-        .target(name: "Evaluation", dependencies: ["Nutrition", "Shelf", "Shopping", .product(name: "Crypto", package: "swift-crypto")]),
+        // Evaluation suites, scorers, statistics and reports (plain Swift and a SwiftNIO HTTP client; `muse eval` runs them over HTTP).
+        .target(name: "Evaluation", dependencies: [
+            "Nutrition", "Shelf", "Shopping", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The OpenAI-compatible HTTP API: one scheduler owns the model, routes speak OpenAI's JSON.
         .target(
             name: "Server",

@@ -31,15 +31,14 @@ public struct EvalClient: Sendable {
 
     func request(_ path: String, body: [String: Any]?) async throws -> [String: Any] {
         guard let url = URL(string: baseURL + path) else { throw EvaluationError.server("bad base URL \(baseURL)") }
-        var request = URLRequest(url: url, timeoutInterval: Self.timeout)
-        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
+        var headers: [(String, String)] = []
+        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        var payload: Data?
         if let body {
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            headers.append(("Content-Type", "application/json"))
+            payload = try JSONSerialization.data(withJSONObject: body)
         }
-        let (data, response) = try await Self.session.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (status, data) = try await send(url: url, method: payload == nil ? "GET" : "POST", headers: headers, body: payload)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw EvaluationError.server("\(path): HTTP \(status), not JSON")
         }
@@ -48,6 +47,20 @@ public struct EvalClient: Sendable {
             throw EvaluationError.server("\(path): HTTP \(status): \(message)")
         }
         return object
+    }
+
+    /// Plain `http` over SwiftNIO (see `PlainHTTPClient` for why); `https` through URLSession.
+    func send(url: URL, method: String, headers: [(String, String)], body: Data?) async throws -> (status: Int, body: Data) {
+        if url.scheme == "http" {
+            let response = try await PlainHTTPClient().send(method: method, url: url, headers: headers, body: body, timeout: Self.timeout)
+            return (response.status, response.body)
+        }
+        var request = URLRequest(url: url, timeoutInterval: Self.timeout)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let (data, response) = try await Self.session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
     /// The first model the server lists (the served language model).
