@@ -59,11 +59,11 @@ public struct ModelReplyComposer: ReplyComposer {
     /// `history` with the observation of `image` before the last user turn's text.
     public func seeing(_ image: ReceivedImage?, in history: [ConversationTurn]) async throws(APIError) -> [ConversationTurn] {
         guard let image, let last = history.last, last.role == "user" else { return history }
-        var products: [CatalogProduct] = []
+        var index: CatalogIndex?
         if let catalogue {
-            do { products = try await catalogue.all() } catch { throw .internalFailure("product catalogue: \(error)") }
+            do { index = try await catalogue.index() } catch { throw .internalFailure("product catalogue: \(error)") }
         }
-        let observation = try await perception.observe(bytes: [UInt8](image.data), catalogue: products)
+        let observation = try await perception.observe(bytes: [UInt8](image.data), catalogue: index)
         return history.dropLast() + [ConversationTurn(role: "user", content: observation.rendered(number: 1) + "\n" + last.content)]
     }
 }
