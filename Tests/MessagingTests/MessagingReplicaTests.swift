@@ -22,7 +22,7 @@ final class CountingComposer: ReplyComposer, @unchecked Sendable {  // `counts` 
 /// against the loopback fake Graph API.
 @Suite(.serialized) struct MessagingReplicaTests {
     typealias P = WebhookPayloads
-    /// Senders writing in each round: more than one pass's batch between the two replicas.
+    /// Senders writing in each round, one message each.
     static let senders = 20
     /// One message per sender per round; the rounds fit one sender's rate limit, so the clock
     /// can stay put and no lease ever runs out: any second answer or send would be a claiming bug.

@@ -220,6 +220,7 @@ class ReplicasTest(unittest.TestCase):
             time.sleep(5)  # a second answer would follow the other worker's 1 s poll and its model reply
         finally:
             graph.shutdown()
+            graph.server_close()
         self.assertEqual(len(graph.sends), len(messages), graph.sends)
         self.assertTrue(all(body["to"] == "16505551234" and body["text"]["body"].strip() for _, body in graph.sends))
 
