@@ -266,5 +266,13 @@ public enum Schema {
             ALTER TABLE catalog_products ADD COLUMN source TEXT NOT NULL DEFAULT 'partner';  -- partner, usda-sr24
             CREATE INDEX catalog_products_source ON catalog_products (source);
             """),
+        Migration(version: 9, name: "messaging: leases, so replicas sharing the store never answer or send a row twice", sql: """
+            -- No new index: a claim filters on state = 'pending' first, which messaging_inbound_by_state and
+            -- messaging_outbox_by_state already serve; the lease test then runs on the few pending rows.
+            ALTER TABLE messaging_inbound ADD COLUMN lease_owner TEXT;      -- the replica answering it; NULL: nobody
+            ALTER TABLE messaging_inbound ADD COLUMN lease_until_ms BIGINT; -- after this, another replica may take it over
+            ALTER TABLE messaging_outbox ADD COLUMN lease_owner TEXT;       -- the replica sending it; NULL: nobody
+            ALTER TABLE messaging_outbox ADD COLUMN lease_until_ms BIGINT;
+            """),
     ]
 }
