@@ -41,14 +41,14 @@ public struct MessagingStore: Sendable {
     public init(database: Database) { self.database = database }
 
     @discardableResult
-    private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
         do { return try await database.run(body) } catch let error as StorageError { throw .store(error) } catch {
             throw .store(.connectionFailed("\(error)"))
         }
     }
 
     @discardableResult
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
         try await run { connection in try connection.transaction { try body(connection) } }
     }
 

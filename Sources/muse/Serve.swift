@@ -223,7 +223,8 @@ struct Serve: AsyncParsableCommand {
                 messaging = MessagingService(store: MessagingStore(database: database),
                                              security: try WebhookSecurity(appSecret: secret, verifyToken: verify),
                                              graph: try GraphClient(baseURL: graphURL, accessToken: token),
-                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue))
+                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue,
+                                                                          accounts: AccountStore(database: database)))
             } catch { throw CommandFailure("\(error)") }
         }
         var nativeVision: NativeVision?
