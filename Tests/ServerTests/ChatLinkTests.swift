@@ -9,17 +9,19 @@ import TestSupport
 
 /// Linking end to end, in-process: a code from the web app, `link CODE` as a signed webhook
 /// from a WhatsApp sender (replies go to the fake Graph API), then the linked account's memory
-/// in the prompt the real composer builds, until the owner unlinks the chat.
+/// in the prompt the real composer builds once its consent is on, until the owner unlinks the chat.
 @Suite(.serialized) struct ChatLinkTests {
     typealias P = WebhookPayloads
     static let fact = "I am vegetarian"
+    /// The prompt is under test, not the answer: a few tokens keep the real model's turns quick.
+    static let replyTokens = 4
 
     @Test func aLinkedSenderGetsTheAccountsMemoryUntilUnlinked() async throws {
         try await FakeGraphAPI.run { fake in
             let shared = try TestServer.shared.get()
             let database = try Database(try TestDatabase.freshSQLite())
             let accounts = AccountStore(database: database, hasher: PasswordHasher(cost: 1 << 10))
-            let composer = ModelReplyComposer(scheduler: shared.scheduler, maxReplyTokens: WebhookTests.replyTokens, accounts: accounts)
+            let composer = ModelReplyComposer(scheduler: shared.scheduler, maxReplyTokens: Self.replyTokens, accounts: accounts)
             let messaging = MessagingService(
                 store: MessagingStore(database: database),
                 security: try WebhookSecurity(appSecret: WebhookTests.secret, verifyToken: WebhookTests.verifyToken),
@@ -29,7 +31,6 @@ import TestSupport
             let browser = try await WebBrowser.signedUp(client, "linker")
             let userID = try await accounts.signIn(username: "linker", password: "password-linker").id
             #expect(try await browser.send(.post, "/web/memory", #"{"text":"\#(Self.fact)"}"#).status == .created)
-            #expect(try await browser.send(.put, "/web/settings", #"{"personalisation":true,"healthConsent":false}"#).status == .ok)
             let command = try #require(try jsonObject(try await browser.send(.post, "/web/chat-links/code").body)["command"] as? String)
 
             let now = Int(Date().timeIntervalSince1970)
@@ -50,26 +51,28 @@ import TestSupport
             let chat = try #require(try await messaging.store.linkedChats(userID: userID).first)
             #expect(chat.platform == .whatsapp && chat.maskedSender == "•••1234")
 
-            var turns = [ConversationTurn(role: "user", content: LinkCode.redactedCommand),
-                         ConversationTurn(role: "assistant", content: linked), ConversationTurn(role: "user", content: "Suggest a dinner.")]
-            let personal = try await say("wamid.K2", "Suggest a dinner.", 1)
+            let hello = try await say("wamid.K2", "Hello?", 1)
+            #expect(try await accounts.personalisationUses(userId: userID).isEmpty, "personalisation is off: no memory")
+            #expect(try await browser.send(.put, "/web/settings", #"{"personalisation":true,"healthConsent":false}"#).status == .ok)
+
+            let turns = [ConversationTurn(role: "user", content: LinkCode.redactedCommand), ConversationTurn(role: "assistant", content: linked),
+                         ConversationTurn(role: "user", content: "Hello?"), ConversationTurn(role: "assistant", content: hello),
+                         ConversationTurn(role: "user", content: "Suggest a dinner.")]
+            _ = try await say("wamid.K3", "Suggest a dinner.", 2)
             // The composer read the account's memory for this chat (recorded as web chat records it)...
             let uses = try await accounts.personalisationUses(userId: userID)
             #expect(uses.map(\.facts) == [[Self.fact]] && uses.first?.conversationId == chat.id)
-            // ...and put it in the system message, so the reply is the model's answer to that prompt.
+            // ...and its prompt carries it once, in the system message, worded as web chat words it.
             let prompt = try composer.messages(for: turns, facts: [Self.fact])
-            #expect(prompt.first?.role == "system" && prompt.first?.content.hasSuffix("- \(Self.fact)") == true)
+            #expect(prompt.first?.role == "system")
+            #expect(prompt.first?.content.hasSuffix("these facts about themselves:\n- \(Self.fact)") == true)
             #expect(prompt.filter { $0.content.contains(Self.fact) }.count == 1)
-            let expectedPersonal = try await WebhookTests.expectedReply(shared, history: turns, facts: [Self.fact])
-            #expect(personal == expectedPersonal)
+            #expect(prompt.dropFirst().map(\.content) == turns.map(\.content), "the turns follow unchanged")
 
             #expect(try await browser.send(.delete, "/web/chat-links/\(chat.id)").status == .ok)
-            turns += [ConversationTurn(role: "assistant", content: personal), ConversationTurn(role: "user", content: "And a dessert?")]
-            let plain = try await say("wamid.K3", "And a dessert?", 2)
+            _ = try await say("wamid.K4", "And a dessert?", 3)
             #expect(try await accounts.personalisationUses(userId: userID).count == 1, "unlinked: the memory is no longer read")
-            let expectedPlain = try await WebhookTests.expectedReply(shared, history: turns)
-            #expect(plain == expectedPlain)
-            #expect(fake.sends.count == 3)
+            #expect(fake.sends.count == 4)
         }
     }
 }

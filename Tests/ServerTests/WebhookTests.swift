@@ -56,12 +56,10 @@ import TestSupport
 
     /// What the model answers through /v1/chat/completions for the same conversation: the
     /// reply our server sends must be exactly this.
-    /// `image`: a data URL sent as an image_url part of the last message; `facts`: a linked
-    /// account's memory, as the composer puts it in the prompt.
-    static func expectedReply(_ api: MuseAPI, history: [ConversationTurn], image: String? = nil,
-                              facts: [String] = []) async throws -> String {
+    /// `image`: a data URL sent as an image_url part of the last message.
+    static func expectedReply(_ api: MuseAPI, history: [ConversationTurn], image: String? = nil) async throws -> String {
         var messages: [[String: Any]] = try ModelReplyComposer(scheduler: api.scheduler, maxReplyTokens: replyTokens)
-            .messages(for: history, facts: facts).map { ["role": $0.role, "content": $0.content] }
+            .messages(for: history).map { ["role": $0.role, "content": $0.content] }
         if let image, let last = messages.last, let text = last["content"] as? String {
             messages[messages.count - 1]["content"] = [["type": "image_url", "image_url": ["url": image]], ["type": "text", "text": text]]
         }
