@@ -6,6 +6,15 @@ import Storage
 public protocol ReplyComposer: Sendable {
     /// `history`: the conversation's earlier turns, oldest first, then the new user turn.
     func reply(to history: [ConversationTurn], image: ReceivedImage?) async throws -> String
+    /// The same, knowing who wrote: a sender linked to a web account gets what that account
+    /// shares (its memory, under its consent). By default the sender is not looked at.
+    func reply(to history: [ConversationTurn], image: ReceivedImage?, sender: ChatSender) async throws -> String
+}
+
+extension ReplyComposer {
+    public func reply(to history: [ConversationTurn], image: ReceivedImage?, sender: ChatSender) async throws -> String {
+        try await reply(to: history, image: image)
+    }
 }
 
 /// What one drain did, for logs and tests.
@@ -143,7 +152,12 @@ public final class MessagingService: Sendable {
             }
             let userTurn: String, image: ReceivedImage?
             switch inbound.message.content {
-            case .text(let text): (userTurn, image) = (text, nil)
+            case .text(let text):
+                if let code = LinkCode.code(inCommand: text) {
+                    if try await answerLinkCommand(code, inbound, now: now) { report.answered += 1 } else { report.takenOver += 1 }
+                    continue
+                }
+                (userTurn, image) = (text, nil)
             case .image(let reference, let caption):
                 do { image = try await graph.downloadImage(reference) } catch {
                     try await store.close(inbound, state: "quarantined", reason: "image: \(error)")
@@ -158,9 +172,11 @@ public final class MessagingService: Sendable {
                 continue
             }
             let history = try await store.history(conversationID: inbound.conversationID, limit: Self.historyTurns)
+            let account = try await store.linkedUser(platform: inbound.message.platform, senderID: inbound.message.senderID)
             let reply: String
             do {
-                reply = try await composer.reply(to: history + [ConversationTurn(role: "user", content: userTurn)], image: image)
+                reply = try await composer.reply(to: history + [ConversationTurn(role: "user", content: userTurn)], image: image,
+                                                 sender: ChatSender(conversationID: inbound.conversationID, linkedUserID: account))
             } catch {
                 try await store.close(inbound, state: "quarantined", reason: "reply: \(error)")
                 report.quarantinedInbound += 1

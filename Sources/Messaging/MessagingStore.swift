@@ -55,7 +55,7 @@ public struct MessagingStore: Sendable {
     }
 
     @discardableResult
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
         try await run { connection in try connection.transaction { try body(connection) } }
     }
 

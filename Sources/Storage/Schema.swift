@@ -274,5 +274,19 @@ public enum Schema {
             ALTER TABLE messaging_outbox ADD COLUMN lease_owner TEXT;       -- the replica sending it; NULL: nobody
             ALTER TABLE messaging_outbox ADD COLUMN lease_until_ms BIGINT;
             """),
+        Migration(version: 10, name: "messaging: one-time codes linking a chat identity to a web account", sql: """
+            ALTER TABLE messaging_conversations ADD COLUMN linked_ms BIGINT;  -- when user_id was last set (NULL: never linked)
+            CREATE INDEX messaging_conversations_by_user ON messaging_conversations (user_id);
+            CREATE TABLE messaging_link_codes (
+                code_sha256 TEXT PRIMARY KEY,        -- hex SHA-256 of the code; the code itself is never stored
+                user_id TEXT NOT NULL REFERENCES users(id),
+                account_name TEXT NOT NULL,          -- named in the chat reply that confirms the link
+                created_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL,
+                used_ms BIGINT,                      -- NULL until redeemed: a code links once
+                used_by TEXT                         -- the messaging conversation that redeemed it
+            );
+            CREATE INDEX messaging_link_codes_by_user ON messaging_link_codes (user_id);
+            """),
     ]
 }

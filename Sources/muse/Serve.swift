@@ -232,7 +232,8 @@ struct Serve: AsyncParsableCommand {
                 messaging = MessagingService(store: MessagingStore(database: database, owner: replica),
                                              security: try WebhookSecurity(appSecret: secret, verifyToken: verify),
                                              graph: try GraphClient(baseURL: graphURL, accessToken: token),
-                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue))
+                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue,
+                                                                          accounts: AccountStore(database: database)))
             } catch { throw CommandFailure("\(error)") }
         }
         var nativeVision: NativeVision?
