@@ -266,5 +266,8 @@ public enum Schema {
             ALTER TABLE catalog_products ADD COLUMN source TEXT NOT NULL DEFAULT 'partner';  -- partner, usda-sr24
             CREATE INDEX catalog_products_source ON catalog_products (source);
             """),
+        Migration(version: 11, name: "accounts: the product cards a Shopping answer showed", sql: """
+            ALTER TABLE conversation_messages ADD COLUMN products TEXT;  -- JSON array of ProductCard; NULL: none
+            """),
     ]
 }
