@@ -61,7 +61,7 @@ public final class ShoppingService: @unchecked Sendable {  // `current` behind `
         let index = try await recommender().index
         guard let post = index.post(id) else { throw ShoppingError.unknown(kind: "post", id: id) }
         return PostDetail(post: post, author: index.authorName(post),
-                          products: post.productIds.compactMap { index.productIndex[$0].map { index.products[$0] } })
+                          products: post.productIds.compactMap { id in index.productIndex[id].map { index.products[$0] } })
     }
 
     /// A catalogue product by id.
