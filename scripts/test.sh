@@ -22,8 +22,9 @@ swift build -c release --build-tests
 # process; on two cores the model tests can hold every cooperative thread for a minute, and
 # the provider then cannot answer. They run on their own, after the rest, with the remote-image
 # and webhook tests (their image host and fake Graph API on loopback answer on the same pool).
-swift test -c release --skip-build --skip SignInFlowTests --skip RemoteImageTests --skip WebhookTests --skip MessagingServiceTests "$@"
-swift test -c release --skip-build --filter "SignInFlowTests|RemoteImageTests|WebhookTests|MessagingServiceTests"
+swift test -c release --skip-build --skip SignInFlowTests --skip RemoteImageTests --skip WebhookTests --skip MessagingServiceTests \
+    --skip IdentityLinkTests --skip ChatLinkTests "$@"
+swift test -c release --skip-build --filter "SignInFlowTests|RemoteImageTests|WebhookTests|MessagingServiceTests|IdentityLinkTests|ChatLinkTests"
 ./scripts/openai-conformance.sh
 ./scripts/replicas-test.sh
 ./scripts/webhooks-test.sh

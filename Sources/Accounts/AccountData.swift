@@ -43,6 +43,28 @@ extension AccountStore {
         }
     }
 
+    /// The tables among `tablesWithUserID` whose `user_id` may be NULL: their rows belong to
+    /// something else that is only linked to the user (a chat-app conversation), so deleting
+    /// the account unlinks them instead of deleting them.
+    static func tablesLinkingUsers(_ connection: any SQLConnection) throws -> Set<String> {
+        switch connection.dialect {
+        case .sqlite:
+            // SQLite lets a non-INTEGER PRIMARY KEY hold NULL and reports `notnull` 0 for it: such a key is no link.
+            return Set(try tablesWithUserID(connection).filter { table in
+                try connection.execute(#"SELECT "notnull" AS required, pk FROM pragma_table_info($1) WHERE name = 'user_id'"#,
+                                       .text(table)).contains { row in
+                    let required = try row.int("required"), key = try row.int("pk")
+                    return required == 0 && key == 0
+                }
+            })
+        case .postgres:
+            return Set(try connection.execute("""
+                SELECT table_name FROM information_schema.columns
+                WHERE column_name = 'user_id' AND is_nullable = 'YES' AND table_schema = current_schema()
+                """).map { try $0.string("table_name") })
+        }
+    }
+
     public func export(userId: String, nowMs: Int) async throws(AccountsError) -> AccountExport {
         let userRow = try await run { connection in
             try connection.execute("SELECT id, display_name, created_ms FROM users WHERE id = $1", .text(userId)).first
@@ -79,15 +101,18 @@ extension AccountStore {
         }
     }
 
-    /// Deletes the user and every row keyed by them, in one transaction. Returns the rows deleted.
+    /// Deletes the user and every row keyed by them (rows only linked to them are unlinked), in
+    /// one transaction. Returns the rows deleted or unlinked.
     @discardableResult
     public func deleteAccount(userId: String) async throws(AccountsError) -> Int {
         try await run { connection in
             var deleted = 0
             let others = try Self.tablesWithUserID(connection).filter { !Self.ownTables.contains($0) }
+            let linking = try Self.tablesLinkingUsers(connection)
             for table in Self.ownTables + others {
                 let count = try connection.execute("SELECT COUNT(*) AS n FROM \(table) WHERE user_id = $1", .text(userId)).first?.int("n") ?? 0
-                try connection.execute("DELETE FROM \(table) WHERE user_id = $1", .text(userId))
+                try connection.execute(linking.contains(table) ? "UPDATE \(table) SET user_id = NULL WHERE user_id = $1"
+                                                               : "DELETE FROM \(table) WHERE user_id = $1", .text(userId))
                 deleted += count
             }
             let users = try connection.execute("SELECT COUNT(*) AS n FROM users WHERE id = $1", .text(userId)).first?.int("n") ?? 0

@@ -6,12 +6,23 @@ import Storage
 public protocol ReplyComposer: Sendable {
     /// `history`: the conversation's earlier turns, oldest first, then the new user turn.
     func reply(to history: [ConversationTurn], image: ReceivedImage?) async throws -> String
+    /// The same, knowing who wrote: a sender linked to a web account gets what that account
+    /// shares (its memory, under its consent). By default the sender is not looked at.
+    func reply(to history: [ConversationTurn], image: ReceivedImage?, sender: ChatSender) async throws -> String
+}
+
+extension ReplyComposer {
+    public func reply(to history: [ConversationTurn], image: ReceivedImage?, sender: ChatSender) async throws -> String {
+        try await reply(to: history, image: image)
+    }
 }
 
 /// What one drain did, for logs and tests.
 public struct DrainReport: Sendable, Equatable {
     public var answered = 0, stale = 0, quarantinedInbound = 0, deferred = 0
     public var sent = 0, retried = 0, quarantinedReplies = 0
+    /// Rows left alone because another replica took them over (MessagingStoreLeases.swift).
+    public var takenOver = 0
 
     public init() {}
 
@@ -19,6 +30,7 @@ public struct DrainReport: Sendable, Equatable {
         var sum = a
         sum.answered += b.answered; sum.stale += b.stale; sum.quarantinedInbound += b.quarantinedInbound; sum.deferred += b.deferred
         sum.sent += b.sent; sum.retried += b.retried; sum.quarantinedReplies += b.quarantinedReplies
+        sum.takenOver += b.takenOver
         return sum
     }
 }
@@ -26,7 +38,8 @@ public struct DrainReport: Sendable, Equatable {
 /// The webhook surfaces behind the routes: accepting bodies (checked, parsed, de-duplicated and
 /// stored before the 200 goes back) and the worker that answers stored messages and drains the
 /// outbox. Everything waiting lives in the store, so a restarted server carries on where the
-/// last one stopped.
+/// last one stopped. Replicas sharing the store each run the worker: the store's owner id and
+/// leases (MessagingStoreLeases.swift) give every message one answer and every reply one send.
 public final class MessagingService: Sendable {
     public let store: MessagingStore
     public let security: WebhookSecurity
@@ -52,6 +65,17 @@ public final class MessagingService: Sendable {
     static let rateWindowMs = 60_000
     /// Rows taken per pass, so one pass never holds the whole backlog in memory.
     static let batch = 32
+    /// How long a claimed message stays this replica's while its reply is written: the lease is
+    /// renewed as each message's turn comes, and covers downloading a photo (two Graph calls of
+    /// at most `GraphClient.timeout`) and a model reply of at most 128 tokens
+    /// (ModelReplyComposer.defaultMaxReplyTokens) that may queue behind up to `--max-queue` (64)
+    /// requests. A reply that outlasts it is written by the replica that took the message over;
+    /// this one's is refused. Also the longest a crashed replica's messages wait for another.
+    public static let inboundLeaseMs = 10 * 60_000
+    /// How long a claimed reply stays this replica's for one send: renewed just before it, six
+    /// times the Graph call's 10 s timeout (`GraphClient.timeout`) to spare the store's writes
+    /// and clocks a little apart between replicas. Outlasting it could send a reply twice.
+    public static let outboxLeaseMs = 6 * Int(GraphClient.timeout) * 1000
 
     public init(store: MessagingStore, security: WebhookSecurity, graph: GraphClient, composer: any ReplyComposer,
                 clock: @escaping @Sendable () -> Int = { Clock.milliseconds() }) {
@@ -108,8 +132,14 @@ public final class MessagingService: Sendable {
     /// Writes a reply into the outbox for every pending message (or closes it without one).
     public func answerPending() async throws(MessagingError) -> DrainReport {
         var report = DrainReport()
-        for inbound in try await store.pendingInbound(limit: Self.batch) {
+        for inbound in try await store.claimPending(limit: Self.batch, now: clock(), leaseMs: Self.inboundLeaseMs) {
             let now = clock()
+            // Renewed as each message's turn comes: a batch answered one by one can outlast the
+            // lease it was claimed under, and a message another replica took meanwhile is left to it.
+            guard try await store.holdLease(on: inbound, now: now, leaseMs: Self.inboundLeaseMs) else {
+                report.takenOver += 1
+                continue
+            }
             if now - inbound.message.sentMs > Self.replyWindowMs {
                 try await store.close(inbound, state: "stale", reason: "arrived after the 24-hour reply window")
                 report.stale += 1
@@ -122,7 +152,12 @@ public final class MessagingService: Sendable {
             }
             let userTurn: String, image: ReceivedImage?
             switch inbound.message.content {
-            case .text(let text): (userTurn, image) = (text, nil)
+            case .text(let text):
+                if let code = LinkCode.code(inCommand: text) {
+                    if try await answerLinkCommand(code, inbound, now: now) { report.answered += 1 } else { report.takenOver += 1 }
+                    continue
+                }
+                (userTurn, image) = (text, nil)
             case .image(let reference, let caption):
                 do { image = try await graph.downloadImage(reference) } catch {
                     try await store.close(inbound, state: "quarantined", reason: "image: \(error)")
@@ -132,22 +167,24 @@ public final class MessagingService: Sendable {
                 userTurn = "[photo] " + (caption ?? "")
             case .unsupported(let type):
                 let note = "I can read text and photos; \(type) messages are not supported yet."
-                _ = try await store.answer(inbound, userTurn: "[\(type)]", reply: note, now: now)
-                report.answered += 1
+                let written = try await store.answer(inbound, userTurn: "[\(type)]", reply: note, now: now)
+                if written != nil { report.answered += 1 } else { report.takenOver += 1 }
                 continue
             }
             let history = try await store.history(conversationID: inbound.conversationID, limit: Self.historyTurns)
+            let account = try await store.linkedUser(platform: inbound.message.platform, senderID: inbound.message.senderID)
             let reply: String
             do {
-                reply = try await composer.reply(to: history + [ConversationTurn(role: "user", content: userTurn)], image: image)
+                reply = try await composer.reply(to: history + [ConversationTurn(role: "user", content: userTurn)], image: image,
+                                                 sender: ChatSender(conversationID: inbound.conversationID, linkedUserID: account))
             } catch {
                 try await store.close(inbound, state: "quarantined", reason: "reply: \(error)")
                 report.quarantinedInbound += 1
                 continue
             }
             let text = String(reply.trimmingCharacters(in: .whitespacesAndNewlines).prefix(inbound.message.platform.textLimit))
-            _ = try await store.answer(inbound, userTurn: userTurn, reply: text.isEmpty ? "…" : text, now: clock())
-            report.answered += 1
+            let written = try await store.answer(inbound, userTurn: userTurn, reply: text.isEmpty ? "…" : text, now: clock())
+            if written != nil { report.answered += 1 } else { report.takenOver += 1 }
         }
         return report
     }
@@ -155,8 +192,12 @@ public final class MessagingService: Sendable {
     /// Sends every due outbox row once: sent, rescheduled with backoff, or quarantined.
     public func sendDue() async throws(MessagingError) -> DrainReport {
         var report = DrainReport()
-        for item in try await store.outbox(dueBy: clock(), limit: Self.batch) {
+        for item in try await store.claimOutbox(limit: Self.batch, now: clock(), leaseMs: Self.outboxLeaseMs) {
             let now = clock()
+            guard try await store.holdLease(onOutbox: item.id, now: now, leaseMs: Self.outboxLeaseMs) else {
+                report.takenOver += 1
+                continue
+            }
             guard now - item.lastInboundMs <= Self.replyWindowMs else {
                 try await store.quarantine(item.id, reason: "outside the 24-hour customer-service window",
                                            countsAsAttempt: false, now: now)

@@ -37,18 +37,25 @@ public struct OutboxItem: Sendable, Equatable {
 /// their platform id, the turns the model sees, the outbox and delivery statuses.
 public struct MessagingStore: Sendable {
     public let database: Database
+    /// The replica this store claims messages and replies for (MessagingStoreLeases.swift). Each
+    /// replica sharing the store needs its own; one restarted under the same id takes back its
+    /// leases at once. The default, new for each store, is never shared: what it leaves behind
+    /// waits for its leases to expire.
+    public let owner: String
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, owner: String = "store-" + UUID().uuidString.lowercased()) {
+        (self.database, self.owner) = (database, owner)
+    }
 
     @discardableResult
-    private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
         do { return try await database.run(body) } catch let error as StorageError { throw .store(error) } catch {
             throw .store(.connectionFailed("\(error)"))
         }
     }
 
     @discardableResult
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws(MessagingError) -> T {
         try await run { connection in try connection.transaction { try body(connection) } }
     }
 
@@ -113,16 +120,20 @@ public struct MessagingStore: Sendable {
         }
     }
 
-    /// Accepted messages not yet answered, oldest first.
+    /// Accepted messages not yet answered, oldest first, whoever holds them.
     public func pendingInbound(limit: Int) async throws(MessagingError) -> [PendingInbound] {
-        try await run { connection in
-            try connection.execute("""
-                SELECT i.platform, i.message_id, i.conversation_id, i.kind, i.body, i.media_ref, i.media_sha256, i.sent_ms,
-                       c.sender_id, c.business_id
-                FROM messaging_inbound i JOIN messaging_conversations c ON c.id = i.conversation_id
-                WHERE i.state = 'pending' ORDER BY i.received_ms, i.sent_ms LIMIT $1
-                """, SQLValue(limit)).map(Self.pending)
-        }
+        try await run { connection in try Self.pendingRows(connection, limit: limit) }
+    }
+
+    /// Pending messages oldest first; `condition` (`AND ...`, parameters from $2) narrows them.
+    static func pendingRows(_ connection: any SQLConnection, limit: Int, _ condition: String = "",
+                            _ values: SQLValue...) throws -> [PendingInbound] {
+        try connection.execute("""
+            SELECT i.platform, i.message_id, i.conversation_id, i.kind, i.body, i.media_ref, i.media_sha256, i.sent_ms,
+                   c.sender_id, c.business_id
+            FROM messaging_inbound i JOIN messaging_conversations c ON c.id = i.conversation_id
+            WHERE i.state = 'pending' \(condition) ORDER BY i.received_ms, i.sent_ms LIMIT $1
+            """, [SQLValue(limit)] + values).map(Self.pending)
     }
 
     private static func pending(_ row: SQLRow) throws -> PendingInbound {
@@ -158,10 +169,15 @@ public struct MessagingStore: Sendable {
 
     /// In one transaction: the exchange joins the conversation, the reply enters the outbox and
     /// the message is marked answered, so a crash leaves either all of it or none (then it is
-    /// answered again).
-    public func answer(_ inbound: PendingInbound, userTurn: String, reply: String, now: Int) async throws(MessagingError) -> String {
+    /// answered again). Nil, and nothing written, when this owner no longer holds the message
+    /// (its lease ran out and another replica took it over).
+    @discardableResult
+    public func answer(_ inbound: PendingInbound, userTurn: String, reply: String, now: Int) async throws(MessagingError) -> String? {
         let id = UUID().uuidString.lowercased()
-        try await transaction { connection in
+        return try await transaction { connection -> String? in
+            // First, so the row is locked before anything is written: a replica taking it over
+            // meanwhile waits, then finds it answered.
+            guard try setInbound(connection, inbound.message, state: "answered", reason: nil) else { return nil }
             let conversation = SQLValue(inbound.conversationID)
             let last = try connection.execute(
                 "SELECT COALESCE(MAX(position), 0) AS last FROM messaging_turns WHERE conversation_id = $1", conversation)
@@ -176,9 +192,8 @@ public struct MessagingStore: Sendable {
                                               remote_id, created_ms, updated_ms)
                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, NULL, NULL, $5, $5)
                 """, SQLValue(id), conversation, SQLValue(inbound.message.messageID), SQLValue(reply), SQLValue(now))
-            try Self.setInbound(connection, inbound.message, state: "answered", reason: nil)
+            return id
         }
-        return id
     }
 
     /// Replies written to a conversation after `sinceMs` (sent or not): the per-sender rate.
@@ -190,13 +205,19 @@ public struct MessagingStore: Sendable {
     }
 
     /// Ends a message without a reply: `stale` (outside the reply window) or `quarantined`.
-    public func close(_ inbound: PendingInbound, state: String, reason: String) async throws(MessagingError) {
-        try await run { connection in try Self.setInbound(connection, inbound.message, state: state, reason: reason) }
+    /// False when this owner no longer holds it.
+    @discardableResult
+    public func close(_ inbound: PendingInbound, state: String, reason: String) async throws(MessagingError) -> Bool {
+        try await run { connection in try setInbound(connection, inbound.message, state: state, reason: reason) }
     }
 
-    private static func setInbound(_ connection: any SQLConnection, _ message: InboundMessage, state: String, reason: String?) throws {
-        try connection.execute("UPDATE messaging_inbound SET state = $1, reason = $2 WHERE platform = $3 AND message_id = $4",
-                               SQLValue(state), SQLValue(reason), SQLValue(message.platform.rawValue), SQLValue(message.messageID))
+    /// Moves a pending message this owner holds to `state`, releasing the lease; false when it does not hold it.
+    private func setInbound(_ connection: any SQLConnection, _ message: InboundMessage, state: String, reason: String?) throws -> Bool {
+        try !connection.execute("""
+            UPDATE messaging_inbound SET state = $1, reason = $2, lease_owner = NULL, lease_until_ms = NULL
+            WHERE platform = $3 AND message_id = $4 AND state = 'pending' AND lease_owner = $5 RETURNING message_id
+            """, SQLValue(state), SQLValue(reason), SQLValue(message.platform.rawValue), SQLValue(message.messageID),
+            SQLValue(owner)).isEmpty
     }
 
     /// The state and reason of one inbound message, nil when it was never accepted.
@@ -212,47 +233,62 @@ public struct MessagingStore: Sendable {
     /// (replies written in the same millisecond in the order their messages were sent).
     public func outbox(dueBy: Int? = nil, limit: Int = 1000) async throws(MessagingError) -> [OutboxItem] {
         try await run { connection in
-            let filter = dueBy == nil ? "" : "WHERE o.state = 'pending' AND o.next_attempt_ms <= $2"
-            return try connection.execute("""
-                SELECT o.id, o.conversation_id, o.reply_to, o.body, o.state, o.attempts, o.last_error, o.remote_id,
-                       c.platform, c.sender_id, c.business_id, c.last_inbound_ms
-                FROM messaging_outbox o JOIN messaging_conversations c ON c.id = o.conversation_id
-                JOIN messaging_inbound i ON i.platform = c.platform AND i.message_id = o.reply_to
-                \(filter) ORDER BY o.created_ms, i.sent_ms, o.id LIMIT $1
-                """, dueBy.map { [SQLValue(limit), SQLValue($0)] } ?? [SQLValue(limit)]).map { row in
-                guard let platform = MessagingPlatform(rawValue: try row.string("platform")) else {
-                    throw StorageError.unexpectedValue(column: "platform")
-                }
-                return OutboxItem(id: try row.string("id"), conversationID: try row.string("conversation_id"), platform: platform,
-                                  recipientID: try row.string("sender_id"), businessID: try row.string("business_id"),
-                                  replyTo: try row.string("reply_to"), body: try row.string("body"), state: try row.string("state"),
-                                  attempts: try row.int("attempts"), lastError: try row.optionalString("last_error"),
-                                  remoteID: try row.optionalString("remote_id"), lastInboundMs: try row.int("last_inbound_ms"))
-            }
+            guard let dueBy else { return try Self.outboxRows(connection, limit: limit, "") }
+            return try Self.outboxRows(connection, limit: limit, "WHERE o.state = 'pending' AND o.next_attempt_ms <= $2", SQLValue(dueBy))
         }
     }
 
-    public func markSent(_ id: String, remoteID: String, now: Int) async throws(MessagingError) {
-        try await updateOutbox(id, "state = 'sent', remote_id = $2, attempts = attempts + 1, updated_ms = $3",
+    /// Outbox rows in sending order; `filter` (`WHERE ...`, parameters from $2) picks them.
+    static func outboxRows(_ connection: any SQLConnection, limit: Int, _ filter: String, _ values: SQLValue...) throws -> [OutboxItem] {
+        try connection.execute("""
+            SELECT o.id, o.conversation_id, o.reply_to, o.body, o.state, o.attempts, o.last_error, o.remote_id,
+                   c.platform, c.sender_id, c.business_id, c.last_inbound_ms
+            FROM messaging_outbox o JOIN messaging_conversations c ON c.id = o.conversation_id
+            JOIN messaging_inbound i ON i.platform = c.platform AND i.message_id = o.reply_to
+            \(filter) ORDER BY o.created_ms, i.sent_ms, o.id LIMIT $1
+            """, [SQLValue(limit)] + values).map { row in
+            guard let platform = MessagingPlatform(rawValue: try row.string("platform")) else {
+                throw StorageError.unexpectedValue(column: "platform")
+            }
+            return OutboxItem(id: try row.string("id"), conversationID: try row.string("conversation_id"), platform: platform,
+                              recipientID: try row.string("sender_id"), businessID: try row.string("business_id"),
+                              replyTo: try row.string("reply_to"), body: try row.string("body"), state: try row.string("state"),
+                              attempts: try row.int("attempts"), lastError: try row.optionalString("last_error"),
+                              remoteID: try row.optionalString("remote_id"), lastInboundMs: try row.int("last_inbound_ms"))
+        }
+    }
+
+    // markSent, reschedule and quarantine act only on a pending reply this owner holds, and release
+    // it; false when another replica took it over.
+
+    @discardableResult
+    public func markSent(_ id: String, remoteID: String, now: Int) async throws(MessagingError) -> Bool {
+        try await updateOutbox(id, "state = 'sent', remote_id = $3, attempts = attempts + 1, updated_ms = $4",
                                SQLValue(remoteID), SQLValue(now))
     }
 
     /// A failed try that may succeed later: counted, and tried again at `nextAttemptMs`.
-    public func reschedule(_ id: String, nextAttemptMs: Int, error: String, now: Int) async throws(MessagingError) {
-        try await updateOutbox(id, "attempts = attempts + 1, next_attempt_ms = $2, last_error = $3, updated_ms = $4",
+    @discardableResult
+    public func reschedule(_ id: String, nextAttemptMs: Int, error: String, now: Int) async throws(MessagingError) -> Bool {
+        try await updateOutbox(id, "attempts = attempts + 1, next_attempt_ms = $3, last_error = $4, updated_ms = $5",
                                SQLValue(nextAttemptMs), SQLValue(error), SQLValue(now))
     }
 
     /// A reply that will never be sent (refused by the platform, out of tries, out of the window).
-    public func quarantine(_ id: String, reason: String, countsAsAttempt: Bool, now: Int) async throws(MessagingError) {
-        try await updateOutbox(id, "state = 'quarantined', attempts = attempts + $2, last_error = $3, updated_ms = $4",
+    @discardableResult
+    public func quarantine(_ id: String, reason: String, countsAsAttempt: Bool, now: Int) async throws(MessagingError) -> Bool {
+        try await updateOutbox(id, "state = 'quarantined', attempts = attempts + $3, last_error = $4, updated_ms = $5",
                                SQLValue(countsAsAttempt ? 1 : 0), SQLValue(reason), SQLValue(now))
     }
 
-    private func updateOutbox(_ id: String, _ assignments: String, _ values: SQLValue...) async throws(MessagingError) {
-        let parameters = [SQLValue(id)] + values
-        try await run { connection in
-            try connection.execute("UPDATE messaging_outbox SET \(assignments) WHERE id = $1", parameters)
+    /// `assignments` take their parameters from $3 ($1 is the id, $2 the owner).
+    private func updateOutbox(_ id: String, _ assignments: String, _ values: SQLValue...) async throws(MessagingError) -> Bool {
+        let parameters = [SQLValue(id), SQLValue(owner)] + values
+        return try await run { connection in
+            try !connection.execute("""
+                UPDATE messaging_outbox SET \(assignments), lease_owner = NULL, lease_until_ms = NULL
+                WHERE id = $1 AND state = 'pending' AND lease_owner = $2 RETURNING id
+                """, parameters).isEmpty
         }
     }
 

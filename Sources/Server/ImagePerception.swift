@@ -45,8 +45,8 @@ public struct ImagePerception: Sendable {
         public let products: [ShelfProduct]
     }
 
-    /// - Parameter catalogue: products to identify on the image (empty: none are looked for).
-    public func observe(_ url: String, catalogue: [CatalogProduct] = []) async throws(APIError) -> Observation {
+    /// - Parameter catalogue: products to identify on the image (nil or empty: none are looked for).
+    public func observe(_ url: String, catalogue: CatalogIndex? = nil) async throws(APIError) -> Observation {
         let bytes: [UInt8]
         do { bytes = try await source.bytes(for: url) } catch {
             throw .badRequest("image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
@@ -55,7 +55,7 @@ public struct ImagePerception: Sendable {
     }
 
     /// The same for an image already in hand (a chat app's photo, downloaded from its media API).
-    public func observe(bytes: [UInt8], catalogue: [CatalogProduct] = []) async throws(APIError) -> Observation {
+    public func observe(bytes: [UInt8], catalogue: CatalogIndex? = nil) async throws(APIError) -> Observation {
         let result: Result<Observation, APIError> = await withCheckedContinuation { continuation in
             // Decoding and OCR are seconds of CPU: off the cooperative pool, which serves requests.
             DispatchQueue.global().async { continuation.resume(returning: Result { () throws(APIError) in try perceive(bytes, catalogue: catalogue) }) }
@@ -63,7 +63,7 @@ public struct ImagePerception: Sendable {
         return try result.get()
     }
 
-    private func perceive(_ bytes: [UInt8], catalogue: [CatalogProduct]) throws(APIError) -> Observation {
+    private func perceive(_ bytes: [UInt8], catalogue: CatalogIndex?) throws(APIError) -> Observation {
         let header: ImageDecoder.Header
         let image: RGBImage
         do {
@@ -79,8 +79,10 @@ public struct ImagePerception: Sendable {
             do { labels = try tagger.labels(for: image, top: Self.tagCount).filter { $0.probability >= Self.minimumTagProbability } }
             catch { throw .internalFailure("image tagger failed: \(error)") }
         }
-        let products = catalogue.isEmpty ? []
-            : ShelfReader.ranking(ShelfReader(catalogue: catalogue, recognizer: recognizer).products(reading: text, photoWidth: image.width))
+        let products = catalogue.map { index in
+            index.products.isEmpty ? []
+                : ShelfReader.ranking(ShelfReader(index: index, recognizer: recognizer).products(reading: text, photoWidth: image.width))
+        } ?? []
         return Observation(width: image.width, height: image.height, format: header.format, text: text, labels: labels,
                            products: products)
     }
@@ -144,8 +146,25 @@ extension MuseAPI {
     func perceivingImages(_ messages: [ChatCompletionRequest.Message]) async throws(APIError) -> [ChatCompletionRequest.Message] {
         guard try checkImageCount(messages) > 0 else { return messages }
         var number = 0
+        let products = try await catalogueIndex()
+        return try await replacingImageParts(messages) { (url, place) throws(APIError) -> MessageContent.Part in
+            number += 1
+            do throws(APIError) {
+                return MessageContent.Part(text: try await perception.observe(url, catalogue: products).rendered(number: number))
+            } catch {
+                if case .badRequest(let message, let param, let code) = error { throw .badRequest("\(place): \(message)", param: param, code: code) }
+                throw error
+            }
+        }
+    }
+
+    /// `messages` with each user message's `image_url` parts replaced by what `replace` makes of
+    /// them (given the URL and the part's place, "messages[i].content[j]"), in order, before the
+    /// message's text parts. Images in other roles' messages, or without a URL, are refused.
+    func replacingImageParts(_ messages: [ChatCompletionRequest.Message],
+                             _ replace: (_ url: String, _ place: String) async throws(APIError) -> MessageContent.Part)
+        async throws(APIError) -> [ChatCompletionRequest.Message] {
         var result: [ChatCompletionRequest.Message] = []
-        let products = try await catalogueProducts()
         for (index, message) in messages.enumerated() {
             guard case .parts(let parts)? = message.content, parts.contains(where: { $0.type == "image_url" }) else {
                 result.append(message)
@@ -154,27 +173,19 @@ extension MuseAPI {
             guard message.role == "user" else {
                 throw .badRequest("messages[\(index)]: images are read in user messages only", param: "messages")
             }
-            var observations: [MessageContent.Part] = []
-            var texts: [MessageContent.Part] = []
+            var replaced: [MessageContent.Part] = [], texts: [MessageContent.Part] = []
             for (partIndex, part) in parts.enumerated() {
                 guard part.type == "image_url" else {
                     texts.append(part)
                     continue
                 }
+                let place = "messages[\(index)].content[\(partIndex)]"
                 guard let url = part.image_url?.url, !url.isEmpty else {
-                    throw .badRequest("messages[\(index)].content[\(partIndex)]: image_url part needs image_url.url", param: "messages")
+                    throw .badRequest("\(place): image_url part needs image_url.url", param: "messages")
                 }
-                number += 1
-                let observation: ImagePerception.Observation
-                do { observation = try await perception.observe(url, catalogue: products) } catch {
-                    if case .badRequest(let message, let param, let code) = error {
-                        throw .badRequest("messages[\(index)].content[\(partIndex)]: \(message)", param: param, code: code)
-                    }
-                    throw error
-                }
-                observations.append(MessageContent.Part(text: observation.rendered(number: number)))
+                replaced.append(try await replace(url, place))
             }
-            result.append(message.replacingContent(.parts(observations + texts)))
+            result.append(message.replacingContent(.parts(replaced + texts)))
         }
         return result
     }
@@ -189,9 +200,9 @@ extension MuseAPI {
         return count
     }
 
-    /// The store's catalogue, for identifying products on chat images (empty without one).
-    func catalogueProducts() async throws(APIError) -> [CatalogProduct] {
-        guard let catalogue else { return [] }
-        do { return try await catalogue.all() } catch { throw .internalFailure("product catalogue: \(error)") }
+    /// The store's catalogue, indexed, for identifying products on images (nil without one).
+    func catalogueIndex() async throws(APIError) -> CatalogIndex? {
+        guard let catalogue else { return nil }
+        do { return try await catalogue.index() } catch { throw .internalFailure("product catalogue: \(error)") }
     }
 }

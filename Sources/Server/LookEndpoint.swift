@@ -88,7 +88,7 @@ extension MuseAPI {
     }
 
     func lookObservation(_ url: String) async throws(APIError) -> ImagePerception.Observation {
-        do { return try await perception.observe(url, catalogue: try await catalogueProducts()) } catch {
+        do { return try await perception.observe(url, catalogue: try await catalogueIndex()) } catch {
             guard case .badRequest(let message, _, let code) = error else { throw error }
             throw .badRequest(message, param: "image_url", code: code)
         }

@@ -86,38 +86,19 @@ extension MuseAPI {
     /// replaced by `NativeVision.marker` (images first in their message); the chunks in prompt order.
     func encodingImages(_ messages: [ChatCompletionRequest.Message],
                         with vision: NativeVision) async throws(APIError) -> ([ChatCompletionRequest.Message], [EmbeddingChunk]) {
-        var result: [ChatCompletionRequest.Message] = [], chunks: [EmbeddingChunk] = []
+        var chunks: [EmbeddingChunk] = []
         try checkImageCount(messages)
-        for (index, message) in messages.enumerated() {
-            guard case .parts(let parts)? = message.content, parts.contains(where: { $0.type == "image_url" }) else {
-                result.append(message)
-                continue
+        let result = try await replacingImageParts(messages) { (url, place) throws(APIError) -> MessageContent.Part in
+            let bytes: [UInt8]
+            do throws(ImageSource.Failure) { bytes = try await perception.source.bytes(for: url) } catch {
+                throw .badRequest("\(place): image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
             }
-            guard message.role == "user" else {
-                throw .badRequest("messages[\(index)]: images are read in user messages only", param: "messages")
+            let image: RGBImage
+            do { image = try perception.decoder.decode(bytes) } catch {
+                throw .badRequest("\(place): image could not be read: \(error)", param: "messages", code: "invalid_image")
             }
-            var markers: [MessageContent.Part] = [], texts: [MessageContent.Part] = []
-            for (partIndex, part) in parts.enumerated() {
-                guard part.type == "image_url" else {
-                    texts.append(part)
-                    continue
-                }
-                let place = "messages[\(index)].content[\(partIndex)]"
-                guard let url = part.image_url?.url, !url.isEmpty else {
-                    throw .badRequest("\(place): image_url part needs image_url.url", param: "messages")
-                }
-                let bytes: [UInt8]
-                do { bytes = try await perception.source.bytes(for: url) } catch {
-                    throw .badRequest("\(place): image could not be fetched: \(error.message)", param: "messages", code: "invalid_image_url")
-                }
-                let image: RGBImage
-                do { image = try perception.decoder.decode(bytes) } catch {
-                    throw .badRequest("\(place): image could not be read: \(error)", param: "messages", code: "invalid_image")
-                }
-                chunks.append(try await vision.chunk(for: image))
-                markers.append(MessageContent.Part(text: NativeVision.marker))
-            }
-            result.append(message.replacingContent(.parts(markers + texts)))
+            chunks.append(try await vision.chunk(for: image))
+            return MessageContent.Part(text: NativeVision.marker)
         }
         return (result, chunks)
     }

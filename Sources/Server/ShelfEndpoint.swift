@@ -15,8 +15,7 @@ extension MuseAPI {
         guard catalogue != nil else {
             throw APIError.badRequest("this server has no product catalogue", param: nil, code: "catalogue_unavailable")
         }
-        let products = try await catalogueProducts()
-        guard !products.isEmpty else {
+        guard let index = try await catalogueIndex(), !index.products.isEmpty else {
             throw APIError.badRequest("the product catalogue is empty (muse catalog import FILE)", code: "catalogue_unavailable")
         }
         let bytes: [UInt8]
@@ -32,7 +31,7 @@ extension MuseAPI {
                     do { image = try decoder.decode(bytes) } catch {
                         throw .badRequest("image could not be read: \(error)", param: "image_url", code: "invalid_image")
                     }
-                    do { return ShelfReport(try ShelfReader(catalogue: products, recognizer: recognizer).products(on: image)) }
+                    do { return ShelfReport(try ShelfReader(index: index, recognizer: recognizer).products(on: image)) }
                     catch { throw .internalFailure("\(error)") }
                 })
             }

@@ -2,12 +2,15 @@ import Accounts
 import Foundation
 import Hummingbird
 import Identity
+import Messaging
 import Storage
 
 /// The web assistant's server side: accounts and sessions, the optional OpenID provider and
 /// the sign-ins waiting for it. Given to `MuseAPI`, it adds `/` and the `/web/...` routes.
 public final class WebApp: Sendable {
     public let accounts: AccountStore
+    /// The chat identities linked to accounts and the codes that link them, on the same store.
+    public let chatLinks: MessagingStore
     /// Sign-in with an OpenID provider; nil: local accounts only.
     public let openID: OpenIDRelyingParty?
     /// Shown on the sign-in button ("Continue with ...").
@@ -21,6 +24,7 @@ public final class WebApp: Sendable {
                 secureCookies: Bool = false, transport: any HTTPTransport = URLSessionTransport(),
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.accounts = accounts
+        chatLinks = MessagingStore(database: accounts.database)
         self.openID = openID.map { OpenIDRelyingParty(configuration: $0, transport: transport, now: now) }
         self.providerName = providerName
         self.secureCookies = secureCookies

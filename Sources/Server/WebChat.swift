@@ -20,6 +20,11 @@ extension MuseAPI {
     /// Most recent messages sent to the model: older turns would not fit a small context anyway.
     static let webHistoryMessages = 16
 
+    /// How the user's memory facts are put to the model, on the web and in chat apps alike.
+    static func sharedFacts(_ facts: [String]) -> String {
+        "The user chose to share these facts about themselves:\n" + facts.map { "- " + $0 }.joined(separator: "\n")
+    }
+
     /// Stores the user's turn, answers through `/v1/chat/completions`' own path (modes, Health's
     /// guard, Shopping, reasoning) as the same SSE stream, and stores the answer as it ends
     /// (also when the user stops it: the part received is kept).
@@ -54,10 +59,7 @@ extension MuseAPI {
             return try await accounts.factsForPrompt(userId: user.id, conversationId: conversationId, nowMs: web.nowMs)
         }
         var messages: [[String: Any]] = []
-        if !facts.isEmpty {
-            messages.append(["role": "system", "content": "The user chose to share these facts about themselves:\n"
-                                + facts.map { "- " + $0 }.joined(separator: "\n")])
-        }
+        if !facts.isEmpty { messages.append(["role": "system", "content": Self.sharedFacts(facts)]) }
         let recent = history.suffix(Self.webHistoryMessages)
         // Only the newest picture is looked at again (each costs a decode, OCR and tagging);
         // earlier ones are mentioned, and their observation is in the answers that followed.

@@ -33,6 +33,7 @@ enum WebPage {
     <div class="links">
       <button id="open-memory" class="link">Memory</button>
       <button id="open-privacy" class="link">Privacy</button>
+      <button id="open-chat-links" class="link">Chat apps</button>
       <a id="open-results" class="link" href="/results">Results</a>
       <button id="signout" class="link">Sign out</button>
       <div id="who" class="muted"></div>
@@ -60,6 +61,15 @@ enum WebPage {
       <p class="muted" id="memory-note"></p>
       <form id="fact-form" class="row"><input id="fact-input" placeholder="Something Muse may remember about you" aria-label="New fact"><button type="submit">Add</button></form>
       <ul id="facts"></ul>
+      <button class="back link">← Back to chat</button>
+    </section>
+    <section id="chat-links" class="page" hidden>
+      <h2>Chat apps</h2>
+      <p class="muted">Link WhatsApp, Messenger or Instagram to this account: Muse answers there with the memory and privacy settings you chose here.</p>
+      <button id="link-code-button" class="primary">Get a link code</button>
+      <p id="link-code-box" hidden>Send <code id="link-command"></code> to Muse on WhatsApp, Messenger or Instagram. The code works once, for 10 minutes. Whoever sends it gets answers that use your memory: never share it.</p>
+      <h3>Linked chats</h3>
+      <ul id="linked-chats"></ul>
       <button class="back link">← Back to chat</button>
     </section>
     <section id="privacy" class="page" hidden>
@@ -145,6 +155,7 @@ header h2 { flex:1; margin:0; font-size:1.05em; overflow:hidden; white-space:now
 .sponsored { align-self:flex-start; font-size:.75em; font-weight:600; text-transform:uppercase; letter-spacing:.04em; background:#fff4d6; color:#6b4e00; border-radius:4px; padding:0 .4em; }
 .post-page .page { margin:0 auto; }
 .post-body { white-space:pre-wrap; }
+#link-command { font-size:1.2em; padding:.2em .5em; }
 #export-preview { max-height:14em; overflow:auto; background:#f1f1f4; padding:.6em; border-radius:8px; font-size:.8em; }
 @media (max-width: 720px) {
   #sidebar { position:fixed; inset:0 auto 0 0; z-index:5; transform:translateX(-100%); transition:transform .2s; box-shadow:0 0 20px rgba(0,0,0,.2); }

@@ -82,10 +82,11 @@ async function localAuth(path) {
 }
 
 function showPage(name) {
-  for (const page of ['chat', 'memory', 'privacy']) $('#' + page).hidden = page !== name;
+  for (const page of ['chat', 'memory', 'privacy', 'chat-links']) $('#' + page).hidden = page !== name;
   $('#sidebar').classList.remove('open');
   if (name === 'memory') loadMemory();
   if (name === 'privacy') loadPrivacy();
+  if (name === 'chat-links') loadChatLinks();
 }
 
 async function loadConversations() {

@@ -8,6 +8,8 @@ public struct ProductCatalog: Sendable {
     public let database: Database
     /// Milliseconds since 1970; injected so tests are deterministic.
     let now: @Sendable () -> Int
+    /// Shared by copies of this value: a server makes one catalogue and reads it per image.
+    private let cache = CatalogIndexCache()
 
     public init(database: Database, now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970 * 1000) }) {
         self.database = database
@@ -80,6 +82,37 @@ public struct ProductCatalog: Sendable {
         return try rows.map(Self.product)
     }
 
+    /// What identifies the catalogue's content: any import or replacement moves the row count or
+    /// the latest update time.
+    public struct Revision: Sendable, Equatable {
+        public let products: Int
+        public let latestUpdateMs: Int
+
+        public init(products: Int, latestUpdateMs: Int) { (self.products, self.latestUpdateMs) = (products, latestUpdateMs) }
+    }
+
+    public func revision() async throws -> Revision {
+        let row = try await database.run { connection in
+            try connection.execute("SELECT COUNT(*) AS n, COALESCE(MAX(updated_ms), 0) AS latest FROM catalog_products").first
+        }
+        guard let row else { throw ShelfError.store("the catalogue's revision query returned no row") }
+        return Revision(products: try row.int("n"), latestUpdateMs: try row.int("latest"))
+    }
+
+    /// Every product, indexed for name matching. Kept while the catalogue's revision stays the
+    /// same: reading and indexing USDA's 7,900 foods took about a second per chat image, and
+    /// checking the revision is one small query, so a `muse catalog import` (from any process or
+    /// replica) shows at the next request.
+    public func index() async throws -> CatalogIndex {
+        let revision = try await revision()
+        if let index = cache.index(at: revision) { return index }
+        // Read after the revision: if an import lands in between, the next request sees a newer
+        // revision and reads again.
+        let index = CatalogIndex(try await all())
+        cache.keep(index, at: revision)
+        return index
+    }
+
     static func product(_ row: SQLRow) throws -> CatalogProduct {
         let barcode = try row.string("barcode")
         guard let category = NutriScoreCategory(rawValue: try row.string("category")) else {
@@ -93,5 +126,19 @@ public struct ProductCatalog: Sendable {
                               category: category, nutrition: nutrition, ingredients: try row.optionalString("ingredients"),
                               price: row["price"] == .null ? nil : try row.double("price"), image: try row.optionalString("image"),
                               source: source)
+    }
+}
+
+/// The last catalogue index and the revision it was read at.
+private final class CatalogIndexCache: @unchecked Sendable {  // `entry` behind `lock`
+    private let lock = NSLock()
+    private var entry: (revision: ProductCatalog.Revision, index: CatalogIndex)?
+
+    func index(at revision: ProductCatalog.Revision) -> CatalogIndex? {
+        lock.withLock { entry?.revision == revision ? entry?.index : nil }
+    }
+
+    func keep(_ index: CatalogIndex, at revision: ProductCatalog.Revision) {
+        lock.withLock { entry = (revision, index) }
     }
 }

@@ -42,7 +42,12 @@ public struct ShelfReader: Sendable {
     static let minimumMatchScore = 0.65
 
     public init(catalogue: [CatalogProduct], recognizer: TextRecognizer = TextRecognizer()) {
-        index = CatalogIndex(catalogue)
+        self.init(index: CatalogIndex(catalogue), recognizer: recognizer)
+    }
+
+    /// With the catalogue already indexed (`ProductCatalog.index()` keeps one between requests).
+    public init(index: CatalogIndex, recognizer: TextRecognizer = TextRecognizer()) {
+        self.index = index
         self.recognizer = recognizer
     }
 

@@ -266,6 +266,28 @@ public enum Schema {
             ALTER TABLE catalog_products ADD COLUMN source TEXT NOT NULL DEFAULT 'partner';  -- partner, usda-sr24
             CREATE INDEX catalog_products_source ON catalog_products (source);
             """),
+        Migration(version: 9, name: "messaging: leases, so replicas sharing the store never answer or send a row twice", sql: """
+            -- No new index: a claim filters on state = 'pending' first, which messaging_inbound_by_state and
+            -- messaging_outbox_by_state already serve; the lease test then runs on the few pending rows.
+            ALTER TABLE messaging_inbound ADD COLUMN lease_owner TEXT;      -- the replica answering it; NULL: nobody
+            ALTER TABLE messaging_inbound ADD COLUMN lease_until_ms BIGINT; -- after this, another replica may take it over
+            ALTER TABLE messaging_outbox ADD COLUMN lease_owner TEXT;       -- the replica sending it; NULL: nobody
+            ALTER TABLE messaging_outbox ADD COLUMN lease_until_ms BIGINT;
+            """),
+        Migration(version: 10, name: "messaging: one-time codes linking a chat identity to a web account", sql: """
+            ALTER TABLE messaging_conversations ADD COLUMN linked_ms BIGINT;  -- when user_id was last set (NULL: never linked)
+            CREATE INDEX messaging_conversations_by_user ON messaging_conversations (user_id);
+            CREATE TABLE messaging_link_codes (
+                code_sha256 TEXT PRIMARY KEY,        -- hex SHA-256 of the code; the code itself is never stored
+                user_id TEXT NOT NULL REFERENCES users(id),
+                account_name TEXT NOT NULL,          -- named in the chat reply that confirms the link
+                created_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL,
+                used_ms BIGINT,                      -- NULL until redeemed: a code links once
+                used_by TEXT                         -- the messaging conversation that redeemed it
+            );
+            CREATE INDEX messaging_link_codes_by_user ON messaging_link_codes (user_id);
+            """),
         Migration(version: 11, name: "accounts: the product cards a Shopping answer showed", sql: """
             ALTER TABLE conversation_messages ADD COLUMN products TEXT;  -- JSON array of ProductCard; NULL: none
             """),

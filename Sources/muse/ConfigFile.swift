@@ -9,7 +9,7 @@ struct ConfigFile: Sendable {
     static let knownKeys: Set<String> = [
         "host", "port", "model", "model-id", "threads", "ctx", "slots", "max-queue", "max-body", "embedder", "tagger", "mmproj",
         "data-dir", "database-url", "auth", "reasoning-budget", "contemplation-samples",
-        "meta-app-secret", "meta-verify-token", "meta-access-token", "graph-base-url",
+        "meta-app-secret", "meta-verify-token", "meta-access-token", "graph-base-url", "replica-id",
         "public-url", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "oidc-name",
     ]
 

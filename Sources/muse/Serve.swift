@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
             (the model file), MUSE_MODEL_ID, MUSE_THREADS, MUSE_CTX, MUSE_SLOTS, MUSE_MAX_QUEUE, MUSE_MAX_BODY, \
             MUSE_EMBEDDER, MUSE_MMPROJ, MUSE_DATA_DIR, MUSE_DATABASE_URL, MUSE_AUTH, MUSE_REASONING_BUDGET, \
             MUSE_CONTEMPLATION_SAMPLES, MUSE_META_APP_SECRET, MUSE_META_VERIFY_TOKEN, MUSE_META_ACCESS_TOKEN, \
-            MUSE_GRAPH_BASE_URL, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
+            MUSE_GRAPH_BASE_URL, MUSE_REPLICA_ID, MUSE_PUBLIC_URL, MUSE_OIDC_ISSUER, MUSE_OIDC_CLIENT_ID, MUSE_OIDC_CLIENT_SECRET, \
             MUSE_OIDC_NAME), else the config file (muse.toml: the \
             flag names as keys, e.g. `port = 8080`, `database-url = "postgres://..."`), else the default.
 
@@ -92,6 +92,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("graph-base-url"), help: "Graph API root with its version (env MUSE_GRAPH_BASE_URL; default \(Serve.defaultGraphBaseURL)).")
     var graphBaseURL: String?
 
+    @Option(name: .customLong("replica-id"), help: """
+        This server's name on the chat messages and replies it is working on, unique among replicas sharing a store; \
+        one restarted under the same name takes its unfinished ones back at once (env MUSE_REPLICA_ID; default HOST:PORT, \
+        or with --port 0 HOST:FILE for SQLite and HOST:pidPID for PostgreSQL).
+        """)
+    var replicaID: String?
+
     @Option(name: .customLong("public-url"), help: "The site's address as browsers see it, for the OpenID redirect and Secure cookies (env MUSE_PUBLIC_URL; default http://HOST:PORT).")
     var publicURL: String?
 
@@ -152,6 +159,7 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("the webhooks need all of --meta-app-secret, --meta-verify-token and --meta-access-token")
         }
         let mmprojPath = sources.string(mmproj, env: "MUSE_MMPROJ", key: "mmproj")
+        let replica = sources.string(replicaID, env: "MUSE_REPLICA_ID", key: "replica-id") ?? Self.defaultReplicaID(location, port: port)
         if printConfig {
             print("""
                 config file: \(sources.config.path ?? "(none)")
@@ -167,6 +175,7 @@ struct Serve: AsyncParsableCommand {
                 contemplation-samples: \(reasoning.samples)
                 store: \(location)
                 webhooks: \(webhooks ? "on, Graph API \(graphURL)" : "off")
+                replica-id: \(replica)
                 mmproj: \(mmprojPath ?? "(none: images get the OCR/tagger observation)")
                 public-url: \(sources.string(publicURL, env: "MUSE_PUBLIC_URL", key: "public-url") ?? "http://\(host):\(port)")
                 oidc-issuer: \(sources.string(oidcIssuer, env: "MUSE_OIDC_ISSUER", key: "oidc-issuer") ?? "(none: local accounts only)")
@@ -190,8 +199,8 @@ struct Serve: AsyncParsableCommand {
         settings.resultsFolder = resultsFolder == "none" ? nil : resultsFolder
         let database: Database
         do { database = try Database(location, connections: 4) } catch { throw CommandFailure("\(location): \(error)") }
-        let replica = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
-        let access = AccessControl(database: database, mode: authMode, server: replica,
+        let server = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+        let access = AccessControl(database: database, mode: authMode, server: server,
                                    listensOnLoopbackOnly: AccessControl.isLoopback(host: host))
         try? await access.limiter.prune()
         let scheduler: InferenceScheduler
@@ -220,10 +229,11 @@ struct Serve: AsyncParsableCommand {
         var messaging: MessagingService?
         if webhooks, let secret = meta[0], let verify = meta[1], let token = meta[2] {
             do {
-                messaging = MessagingService(store: MessagingStore(database: database),
+                messaging = MessagingService(store: MessagingStore(database: database, owner: replica),
                                              security: try WebhookSecurity(appSecret: secret, verifyToken: verify),
                                              graph: try GraphClient(baseURL: graphURL, accessToken: token),
-                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue))
+                                             composer: ModelReplyComposer(scheduler: scheduler, perception: perception, catalogue: catalogue,
+                                                                          accounts: AccountStore(database: database)))
             } catch { throw CommandFailure("\(error)") }
         }
         var nativeVision: NativeVision?
@@ -252,6 +262,19 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
         worker?.cancel()
         scheduler.shutdown()
+    }
+
+    /// Stable across restarts wherever the setup allows, so a restarted replica takes back its
+    /// leases at once instead of waiting them out: a fixed port names one server on its machine;
+    /// with --port 0 (a new port each start) an SQLite file still does (one server at a time uses
+    /// it), while replicas sharing PostgreSQL get the process id, unique but new each start.
+    static func defaultReplicaID(_ location: DatabaseLocation, port: Int) -> String {
+        let host = ProcessInfo.processInfo.hostName
+        switch location {
+        case _ where port != 0: return "\(host):\(port)"
+        case .sqlite(let path): return "\(host):\(path)"
+        case .postgres: return "\(host):pid\(ProcessInfo.processInfo.processIdentifier)"
+        }
     }
 
     /// The web assistant: local accounts, plus the OpenID provider when one is configured.

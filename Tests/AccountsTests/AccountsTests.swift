@@ -188,6 +188,14 @@ func stores() throws -> [AccountStore] {
                 try await store.database.run { connection in
                     try connection.execute("INSERT INTO shop_follows (user_id, target_kind, target_id, created_ms) VALUES ($1, 'creator', 'c1', $2)",
                                            .text(someone.id), SQLValue(now))
+                    // A chat-app conversation linked to the account, with a turn that references it.
+                    try connection.execute("""
+                        INSERT INTO messaging_conversations (id, platform, sender_id, business_id, user_id, last_inbound_ms, created_ms)
+                        VALUES ($1, 'whatsapp', $2, 'b', $3, $4, $4)
+                        """, .text("chat-" + someone.id), .text("wa-" + someone.id), .text(someone.id), SQLValue(now))
+                    try connection.execute("""
+                        INSERT INTO messaging_turns (conversation_id, position, role, content, created_ms) VALUES ($1, 1, 'user', 'hi', $2)
+                        """, .text("chat-" + someone.id), SQLValue(now))
                 }
             }
             let export = try await store.export(userId: user.id, nowMs: now)
@@ -195,6 +203,7 @@ func stores() throws -> [AccountStore] {
             #expect(export.conversations.count == 1 && export.conversations[0].messages.map(\.content) == ["m"])
             #expect(export.memory.map(\.text) == ["likes tea"] && export.settings.personalisation && export.personalisationUses.count == 1)
             #expect(export.otherData["shop_follows"]?.first?["target_id"] == "c1")
+            #expect(export.otherData["messaging_conversations"]?.first?["sender_id"] == "wa-" + user.id, "the linked chat identity")
             #expect(String(decoding: try JSONEncoder().encode(export), as: UTF8.self).contains("likes tea"))
 
             try await store.deleteAccount(userId: user.id)
@@ -208,6 +217,11 @@ func stores() throws -> [AccountStore] {
             }
             #expect(leftovers.count >= 11)  // users + the 8 tables of migration 5 with user_id + shopping's
             #expect(leftovers.values.allSatisfy { $0 == 0 }, "rows left: \(leftovers.filter { $0.value != 0 })")
+            // The linked chat stays the sender's, unlinked: its turns reference it.
+            let chat = try #require(try await store.database.run { connection in
+                try connection.execute("SELECT user_id FROM messaging_conversations WHERE id = $1", .text("chat-" + user.id)).first
+            })
+            #expect(chat["user_id"] == .null)
             // The other user is untouched.
             #expect(try await store.export(userId: keep.id, nowMs: now).conversations.count == 1)
             await #expect(throws: AccountsError.signInFailed) { try await store.signIn(username: "frank", password: "password-f") }

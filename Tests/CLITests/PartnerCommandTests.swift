@@ -52,11 +52,13 @@ import Testing
             max_queue = 7          # underscores work too
             auth = "off"
             data-dir = "\(folder)/store"
+            replica-id = "eu-1"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         // MUSE_DATA_DIR (set for every test's muse) would beat the file's data-dir.
         let fromFile = try CLITests.muse(["serve", "--config", config, "--print-config"], environment: ["MUSE_DATA_DIR": ""])
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
-        for line in ["port: 1234", "max-queue: 7", "auth: off", "store: sqlite:\(folder)/store/muse.sqlite3", "config file: \(config)"] {
+        for line in ["port: 1234", "max-queue: 7", "auth: off", "store: sqlite:\(folder)/store/muse.sqlite3", "config file: \(config)",
+                     "replica-id: eu-1"] {
             #expect(fromFile.stdout.contains(line), "\(line) not in \(fromFile.stdout)")
         }
         let fromEnvironment = try CLITests.muse(["serve", "--config", config, "--print-config"], environment: ["MUSE_PORT": "999"])

@@ -13,7 +13,8 @@ import Testing
         for word in ["--host", "--port", "--model ", "--model-id", "--threads", "--ctx", "--max-queue", "--slots", "--max-body",
                      "--data-dir", "--database-url", "--config", "--auth", "--print-config",
                      "MUSE_HOST", "MUSE_PORT", "MUSE_MODEL", "MUSE_DATABASE_URL", "MUSE_AUTH", "muse.toml", "SIGTERM",
-                     "--public-url", "--oidc-issuer", "--oidc-client-id", "--oidc-client-secret", "--oidc-name", "MUSE_OIDC_ISSUER"] {
+                     "--public-url", "--oidc-issuer", "--oidc-client-id", "--oidc-client-secret", "--oidc-name", "MUSE_OIDC_ISSUER",
+                     "--replica-id", "MUSE_REPLICA_ID"] {
             #expect(run.stdout.contains(word), "\(word) is not in `muse serve --help`")
         }
     }

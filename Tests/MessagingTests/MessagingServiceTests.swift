@@ -15,14 +15,22 @@ final class ManualClock: @unchecked Sendable {  // `value` behind `lock`
 
 /// Stands in for the model, which lives in the Server layer (the server tests run the real one):
 /// answers from the conversation it was given, so the tests can tell the exact reply.
-final class TranscriptComposer: ReplyComposer, @unchecked Sendable {  // `images` behind `lock`
+final class TranscriptComposer: ReplyComposer, @unchecked Sendable {  // `seen` and `seenSenders` behind `lock`
     private let lock = NSLock()
     private var seen: [ReceivedImage] = []
+    private var seenSenders: [ChatSender] = []
     var images: [ReceivedImage] { lock.withLock { seen } }
+    /// Who wrote each message the composer answered, in order.
+    var senders: [ChatSender] { lock.withLock { seenSenders } }
 
     func reply(to history: [ConversationTurn], image: ReceivedImage?) async throws -> String {
         if let image { lock.withLock { seen.append(image) } }
         return "re: \(history.last?.content ?? "") (\(history.count) turns)"
+    }
+
+    func reply(to history: [ConversationTurn], image: ReceivedImage?, sender: ChatSender) async throws -> String {
+        lock.withLock { seenSenders.append(sender) }
+        return try await reply(to: history, image: image)
     }
 }
 

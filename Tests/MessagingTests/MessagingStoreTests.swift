@@ -6,6 +6,9 @@ import TestSupport
 
 /// The messaging tables on SQLite and (when MUSE_TEST_DATABASE_URL is set) PostgreSQL.
 @Suite struct MessagingStoreTests {
+    /// Any lease: these tests never let one run out.
+    static let leaseMs = 60_000
+
     static func text(_ id: String, from sender: String = "16505551234", at ms: Int, _ body: String = "hi") -> InboundMessage {
         InboundMessage(platform: .whatsapp, messageID: id, senderID: sender, businessID: WebhookPayloads.phoneNumberID,
                        sentMs: ms, content: .text(body))
@@ -29,11 +32,12 @@ import TestSupport
         let store = MessagingStore(database: try Database(location))
         _ = try await store.accept(Self.text("wamid.1", at: 1000, "first"), now: 1000)
         _ = try await store.accept(Self.text("wamid.x", from: "other", at: 1000, "elsewhere"), now: 1000)
-        let first = try #require(try await store.pendingInbound(limit: 10).first)
-        let outboxID = try await store.answer(first, userTurn: "first", reply: "one", now: 1100)
+        let first = try #require(try await store.claimPending(limit: 10, now: 1000, leaseMs: Self.leaseMs).first)
+        let outboxID = try #require(try await store.answer(first, userTurn: "first", reply: "one", now: 1100))
         _ = try await store.accept(Self.text("wamid.2", at: 2000, "second"), now: 2000)
-        let second = try #require(try await store.pendingInbound(limit: 10).first { $0.message.messageID == "wamid.2" })
-        _ = try await store.answer(second, userTurn: "second", reply: "two", now: 2100)
+        let second = try #require(try await store.claimPending(limit: 10, now: 2000, leaseMs: Self.leaseMs)
+            .first { $0.message.messageID == "wamid.2" })
+        #expect(try await store.answer(second, userTurn: "second", reply: "two", now: 2100) != nil)
         #expect(try await store.history(conversationID: second.conversationID, limit: 10) == [
             ConversationTurn(role: "user", content: "first"), ConversationTurn(role: "assistant", content: "one"),
             ConversationTurn(role: "user", content: "second"), ConversationTurn(role: "assistant", content: "two"),
@@ -42,7 +46,8 @@ import TestSupport
         let due = try await store.outbox(dueBy: 5000)
         #expect(due.map(\.body) == ["one", "two"] && due.first?.id == outboxID)
         #expect(due.first?.recipientID == "16505551234" && due.first?.lastInboundMs == 2000 && due.first?.replyTo == "wamid.1")
-        try await store.reschedule(outboxID, nextAttemptMs: 9000, error: "HTTP 503", now: 5000)
+        #expect(try await store.claimOutbox(limit: 1, now: 5000, leaseMs: Self.leaseMs).map(\.id) == [outboxID])
+        #expect(try await store.reschedule(outboxID, nextAttemptMs: 9000, error: "HTTP 503", now: 5000))
         #expect(try await store.outbox(dueBy: 5000).map(\.body) == ["two"], "a rescheduled reply waits for its time")
         #expect(try await store.outbox(dueBy: 9000).first?.attempts == 1)
         #expect(try await store.inboundState(platform: .whatsapp, messageID: "wamid.1")?.state == "answered")

@@ -1,6 +1,7 @@
 import Accounts
 import Foundation
 import Hummingbird
+import Messaging
 import Server
 import Storage
 import Testing
@@ -56,6 +57,8 @@ struct WebBrowser {
         #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
         let script = try await client.execute(uri: "/app.js", method: .get) { $0 }
         #expect(String(buffer: script.body).contains("function escapeHTML"))
+        #expect(String(buffer: script.body).contains("function loadChatLinks"))
+        #expect(String(buffer: response.body).contains("<section id=\"chat-links\""))
     }
 
     @Test func stateChangesWithoutTheCSRFTokenAreRefused() async throws {
@@ -125,6 +128,42 @@ struct WebBrowser {
         #expect(try await accounts.personalisationUses(userId: userId).map(\.facts) == [["I am vegetarian"]])
         let messages = try await accounts.messages(conversationId: id, userId: userId)
         #expect(messages.map(\.role) == ["user", "assistant"])  // regenerate replaced the answer
+    }
+
+    @Test func chatLinkCodesNeedASessionAndOnlyTheOwnerSeesAndUnlinksTheChat() async throws {
+        let anonymous = WebBrowser(client: client)
+        #expect(try await anonymous.send(.post, "/web/chat-links/code").status == .unauthorized)
+        #expect(try await anonymous.send(.get, "/web/chat-links").status == .unauthorized)
+        let alice = try await WebBrowser.signedUp(client, "linkalice")
+        #expect(try await alice.send(.post, "/web/chat-links/code", csrf: false).status == .forbidden)
+        let issued = try await alice.send(.post, "/web/chat-links/code")
+        #expect(issued.status == .created)
+        let command = try #require(try jsonObject(issued.body)["command"] as? String)
+        #expect(command.range(of: "^link [A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$", options: .regularExpression) != nil, "\(command)")
+        #expect(String(buffer: try await alice.send(.get, "/web/chat-links").body) == "[]")
+
+        // The chat side: the sender's `link CODE` message, redeemed as the messaging worker redeems it.
+        let chats = MessagingStore(database: accounts.database)
+        _ = try await chats.accept(InboundMessage(platform: .whatsapp, messageID: "wamid.web1", senderID: "16505551234",
+                                                  businessID: "b", sentMs: 1, content: .text(command)), now: 1)
+        let message = try #require(try await chats.pendingInbound(limit: 1).first)
+        let chat = message.conversationID, code = try #require(LinkCode.code(inCommand: command))
+        #expect(try await chats.redeemLinkCode(code, from: message, now: Clock.milliseconds()) == .linked(accountName: "linkalice"))
+
+        let listed = try await alice.send(.get, "/web/chat-links")
+        let links = try #require(try JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView)) as? [[String: Any]])
+        #expect(links.count == 1 && links.first?["id"] as? String == chat && links.first?["platform"] as? String == "whatsapp")
+        #expect(links.first?["maskedSender"] as? String == "•••1234" && !String(buffer: listed.body).contains("16505551234"),
+                "the page never gets the whole sender id")
+        let export = try await alice.send(.get, "/web/export")
+        #expect(String(buffer: export.body).contains("16505551234"), "the export holds the linked chat identity")
+
+        let mallory = try await WebBrowser.signedUp(client, "linkmallory")
+        #expect(try await mallory.send(.delete, "/web/chat-links/\(chat)").status == .notFound)
+        #expect(try await alice.send(.delete, "/web/chat-links/\(chat)", csrf: false).status == .forbidden)
+        #expect(try await alice.send(.delete, "/web/chat-links/\(chat)").status == .ok)
+        #expect(String(buffer: try await alice.send(.get, "/web/chat-links").body) == "[]")
+        #expect(try await chats.linkedUser(platform: .whatsapp, senderID: "16505551234") == nil)
     }
 
     @Test func exportThenDeleteTheAccount() async throws {

@@ -69,6 +69,30 @@ enum ShelfFixtures {
             #expect(stored.first { $0.barcode == changed.barcode } == changed)
         }
     }
+
+    /// The kept index follows every change: an import from another catalogue value (another
+    /// process or replica) on the same store shows at the next `index()`.
+    @Test func theKeptIndexFollowsEveryImport() async throws {
+        let products = try CatalogFile.read(path: ShelfFixtures.path("catalogue.jsonl"))
+        for location in try TestDatabase.freshLocations() {
+            let database = try Database(location)
+            let start = 1_700_000_000_000
+            let reader = ProductCatalog(database: database)
+            #expect(try await reader.index().products.isEmpty)
+            try await ProductCatalog(database: database, now: { start }).importProducts(Array(products.prefix(3)))
+            let first = try await reader.revision()
+            #expect(first == ProductCatalog.Revision(products: 3, latestUpdateMs: start))
+            #expect(try await reader.index().products.map(\.barcode) == products.prefix(3).map(\.barcode).sorted())
+            #expect(try await reader.revision() == first, "reading changes nothing")
+            var renamed = products[0]
+            renamed.name = "Renamed " + renamed.name
+            try await ProductCatalog(database: database, now: { start + 1 }).importProducts([renamed])
+            #expect(try await reader.index().products.first { $0.barcode == renamed.barcode }?.name == renamed.name,
+                    "same count, newer update: read again")
+            try await ProductCatalog(database: database, now: { start + 2 }).replaceProducts(of: .partner, with: [products[1]])
+            #expect(try await reader.index().products.map(\.barcode) == [products[1].barcode])
+        }
+    }
 }
 
 @Suite struct KendallTauTests {

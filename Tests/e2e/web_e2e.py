@@ -3,11 +3,12 @@ chromedriver's W3C WebDriver HTTP protocol with only the standard library.
 
 It signs in through the loopback OpenID provider (oidc_provider.py), sends a message and
 watches the answer stream in, checks an XSS payload renders as text, switches to Thinking mode
-and opens its reasoning panel, adds a memory fact, turns personalisation on, exports the data,
-asks in Shopping mode (product cards with a picture that loads, a price, a reason; Dismiss keeps
-the product out of the regenerated answer; hostile catalogue text stays text), and deletes the
-account; screenshots of the main screens at desktop and phone widths go to
-SHOTS. scripts/web-e2e.sh starts the provider, `muse serve` and chromedriver and runs it.
+and opens its reasoning panel, adds a memory fact, asks for a chat-app link code, turns
+personalisation on, exports the data, asks in Shopping mode (product cards with a picture that
+loads, a price, a reason; Dismiss keeps the product out of the regenerated answer; hostile
+catalogue text stays text), and deletes the account; screenshots of the main screens at desktop
+and phone widths go to SHOTS. scripts/web-e2e.sh starts the provider, `muse serve` and
+chromedriver and runs it.
 
 Environment: MUSE_URL, WEBDRIVER_URL, SHOTS (folder), CHROMIUM (binary).
 """
@@ -206,6 +207,16 @@ def main():
         browser.click("#fact-form button")
         browser.wait("return document.querySelectorAll('#facts input').length === 1", "the new fact")
         browser.shot("desktop-memory")
+
+        # Chat apps: a one-time link code to send from WhatsApp, Messenger or Instagram.
+        browser.click("#open-chat-links")
+        browser.wait("return document.querySelector('#linked-chats').textContent.includes('No chat app is linked')", "the chat apps page")
+        browser.click("#link-code-button")
+        command = browser.wait("const c = document.querySelector('#link-command');"
+                               " return !document.querySelector('#link-code-box').hidden && c.textContent", "the link code")
+        assert re.fullmatch(r"link [A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", command), command
+        browser.shot("desktop-chat-links")
+        print(f"e2e: the chat apps page shows {command!r}", flush=True)
 
         browser.click("#open-privacy")
         browser.wait(VISIBLE % "#export", "the privacy page")

@@ -1,5 +1,6 @@
 """Two `muse serve` replicas on one PostgreSQL, behind nginx (all on loopback): they share keys,
-rate limits and usage, and a kill -9 loses no usage record.
+rate limits and usage, and a kill -9 loses no usage record; with the webhooks on, a message
+delivered to both replicas is answered and sent once.
 
 Run by scripts/replicas-test.sh (which starts PostgreSQL and finds nginx); needs MUSE_BIN and
 MUSE_TEST_DATABASE_URL. Uses only the standard library.
@@ -15,7 +16,10 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import threading
 import uuid
+
+from test_webhooks_kill import SECRET, TOKEN, VERIFY, FakeGraph, deliver, whatsapp_text
 
 MUSE = os.environ.get("MUSE_BIN", ".build/release/muse")
 SERVER_URL = os.environ["MUSE_TEST_DATABASE_URL"]
@@ -36,11 +40,15 @@ def muse(*args):
 
 
 class Replica:
-    def __init__(self, database_url, workdir, index):
+    def __init__(self, database_url, workdir, index, graph_port=None):
         self.log = open(os.path.join(workdir, f"replica{index}.log"), "w+")
+        args, env = [], dict(os.environ)
+        if graph_port:
+            args = ["--graph-base-url", f"http://127.0.0.1:{graph_port}/v25.0"]
+            env.update(MUSE_META_APP_SECRET=SECRET, MUSE_META_VERIFY_TOKEN=VERIFY, MUSE_META_ACCESS_TOKEN=TOKEN)
         self.process = subprocess.Popen(
-            [MUSE, "serve", "--port", "0", "--database-url", database_url, "--ctx", "256", "--slots", "2"],
-            stdout=self.log, stderr=self.log)
+            [MUSE, "serve", "--port", "0", "--database-url", database_url, "--ctx", "256", "--slots", "2", *args],
+            stdout=self.log, stderr=self.log, env=env)
         self.port = None
         deadline = time.time() + 120
         while time.time() < deadline and self.port is None:
@@ -195,6 +203,26 @@ class ReplicasTest(unittest.TestCase):
         self.assertEqual(body["error"]["code"], "revoked_api_key")
         status, _, body = chat(fresh, "sk-muse-" + "x" * 40)
         self.assertEqual((status, body["error"]["code"]), (401, "invalid_api_key"))
+
+    def test_a_webhook_delivered_to_both_replicas_is_answered_once(self):
+        graph = FakeGraph()
+        threading.Thread(target=graph.serve_forever, daemon=True).start()
+        try:
+            self.replicas = [Replica(self.database_url, self.workdir, i, graph.server_address[1]) for i in range(2)]
+            messages = [whatsapp_text(f"wamid.R{n}", f"Question {n}?") for n in range(3)]
+            for message in messages:
+                # Meta's delivery reaching one replica and its retry the other: both workers wake.
+                for replica in self.replicas:
+                    self.assertEqual(deliver(replica.port, message), 200)
+            deadline = time.time() + 300
+            while time.time() < deadline and len(graph.sends) < len(messages):
+                time.sleep(0.2)
+            time.sleep(5)  # a second answer would follow the other worker's 1 s poll and its model reply
+        finally:
+            graph.shutdown()
+            graph.server_close()
+        self.assertEqual(len(graph.sends), len(messages), graph.sends)
+        self.assertTrue(all(body["to"] == "16505551234" and body["text"]["body"].strip() for _, body in graph.sends))
 
 
 if __name__ == "__main__":
