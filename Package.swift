@@ -50,7 +50,7 @@ let package = Package(
         // Web accounts: users, OpenID identities, local passwords (scrypt), sessions, conversations,
         // memory, consents, export and deletion (plain Swift, on Storage).
         .target(name: "Accounts", dependencies: [
-            "Storage",
+            "Storage", "Shopping",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -132,7 +132,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Storage", "TestSupport"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Shopping", "Storage", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "ShelfTests", dependencies: ["Shelf", "Imaging", "Nutrition", "Storage", "TestSupport"],
                     exclude: ["Fixtures"]),

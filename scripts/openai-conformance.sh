@@ -22,6 +22,8 @@ MUSE_OTHER_MODEL_KEY="$(new_key --partner other-model --models some-other-model)
 MUSE_REVOKED_KEY="$(new_key --partner revoked)"
 .build/release/muse keys revoke --data-dir "$DATA" "${MUSE_REVOKED_KEY:0:12}" >/dev/null
 export MUSE_API_KEY MUSE_LIMITED_KEY MUSE_OTHER_MODEL_KEY MUSE_REVOKED_KEY
+# A small Shopping world for the Shopping-mode test (its cards are an extra field to the client).
+.build/release/muse shopping seed --data-dir "$DATA" --products 400 --creators 12 --communities 4 --users 30 --seed 9 >/dev/null
 .build/release/muse serve --host 127.0.0.1 --port "$PORT" --ctx 2048 --data-dir "$DATA" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$LOG" "$DATA"' EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web assistant end to end in a real headless Chromium (Debian's chromium and
 # chromium-driver, installed by scripts/setup.sh): starts the loopback OpenID provider
-# (Tests/e2e/oidc_provider.py), `muse serve` with a temporary store signing in through it, and
+# (Tests/e2e/oidc_provider.py), `muse serve` with a temporary store (a small seeded Shopping
+# world in it) signing in through it, and
 # chromedriver, then runs Tests/e2e/web_e2e.py. Screenshots go to docs/screenshots/ (or $SHOTS).
 # Needs the release build (scripts/test.sh builds it first; MUSE_BIN overrides). Thinking reasons
 # for at most 16 tokens here (--reasoning-budget 16): the test checks the panel, not the reasoning.
@@ -30,6 +31,9 @@ wait_for() {  # URL PID NAME LOG
 python3 Tests/e2e/oidc_provider.py "$IDP_PORT" muse-e2e e2e-secret >"$WORK/idp.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$IDP_PORT/.well-known/openid-configuration" "${pids[-1]}" "the OpenID provider" "$WORK/idp.log"
+# The small Shopping world the evaluation uses, for the Shopping-mode check (no model call).
+"$MUSE_BIN" shopping seed --data-dir "$WORK/data" --products 400 --creators 12 --communities 4 --users 30 --seed 9 \
+    >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; echo "web-e2e: seeding the shopping world failed" >&2; exit 1; }
 "$MUSE_BIN" serve --host 127.0.0.1 --port "$MUSE_PORT" --data-dir "$WORK/data" --public-url "http://127.0.0.1:$MUSE_PORT" \
     --oidc-issuer "http://127.0.0.1:$IDP_PORT" --oidc-client-id muse-e2e --oidc-client-secret e2e-secret \
     --oidc-name "Test OpenID" --reasoning-budget 16 --slots 2 >"$WORK/muse.log" 2>&1 &

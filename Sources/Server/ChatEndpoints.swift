@@ -2,6 +2,7 @@ import Foundation
 import Generation
 import Hummingbird
 import Models
+import Shopping
 import Tokenization
 
 extension MuseAPI {
@@ -167,17 +168,19 @@ extension MuseAPI {
     /// Instant's answer length when the request sets none.
     public static let instantMaxTokens = 160
 
-    /// A fixed answer (Health's refusal), in the shape the request asked for; no model call.
-    func cannedAnswer(_ text: String, stream: Bool) -> Response {
+    /// An answer written without the model (Health's refusal, Shopping's catalogue answer with its
+    /// cards), in the shape the request asked for.
+    func cannedAnswer(_ text: String, stream: Bool, products: [ProductCard]? = nil) -> Response {
         let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
         guard stream else {
+            let message = ChatCompletion.Message(role: "assistant", content: text, shopping_products: products)
             return json(ChatCompletion(id: id, created: created, model: settings.modelID, system_fingerprint: settings.fingerprint,
-                                       choices: [.init(index: 0, message: .init(role: "assistant", content: text), logprobs: nil,
-                                                       finish_reason: "stop")],
+                                       choices: [.init(index: 0, message: message, logprobs: nil, finish_reason: "stop")],
                                        usage: Usage(prompt: 0, completion: 0, cached: 0)))
         }
         return eventStream(id: id, created: created) { send in
-            try await send(.init(index: 0, delta: .init(role: "assistant", content: text), logprobs: nil, finish_reason: nil), nil)
+            try await send(.init(index: 0, delta: .init(role: "assistant", content: text, shopping_products: products), logprobs: nil,
+                                 finish_reason: nil), nil)
             try await send(.init(index: 0, delta: .init(), logprobs: nil, finish_reason: "stop"), nil)
         }
     }

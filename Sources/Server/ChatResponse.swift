@@ -1,4 +1,5 @@
 import Foundation
+import Shopping
 
 /// Token usage, with the prompt tokens served from the prefix cache.
 struct Usage: Encodable, Sendable {
@@ -44,7 +45,7 @@ struct ChatCompletion: Encodable, Sendable {
         /// Contemplating: how many samples were drawn and how many agreed with this answer.
         var contemplation: Contemplation?
         /// Shopping: the catalogue products the answer names, as cards (price, image, reason, post).
-        var shopping_products: [ShoppingCard]?
+        var shopping_products: [ProductCard]?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
@@ -120,6 +121,8 @@ struct ChatCompletionChunk: Encodable, Sendable {
         var tool_calls: [ToolCallDelta]?
         var reasoning_content: String?
         var contemplation: Contemplation?
+        /// Shopping: the answer's product cards, on the first chunk (the same cards as `message.shopping_products`).
+        var shopping_products: [ProductCard]?
     }
     struct Choice: Encodable, Sendable {
         let index: Int

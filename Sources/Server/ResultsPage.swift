@@ -68,10 +68,7 @@ struct EvalResults: Sendable {
         }, problems: problems)
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ text: String) -> String { HTML.escaped(text) }
 
     /// The page: one table per report, rows by suite, columns by mode; rendered here, so it needs no script.
     func html() -> String {

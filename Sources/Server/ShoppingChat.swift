@@ -16,18 +16,12 @@ extension MuseAPI {
             throw APIError.badRequest("Shopping mode needs a user message to search for", param: "messages")
         }
         let wanted = ShoppingConversation.request(from: message)
-        let items = try await shoppingCall { try await shopping.recommend(userId: request.user ?? Self.anonymousUser, wanted) }
-        let brands = try await shoppingCall { try await shopping.brandNames() }
-        let text = ShoppingConversation.answer(items, for: wanted, brands: brands)
-        let cards = items.map(ShoppingCard.init)
-        let id = Self.requestID("chatcmpl"), created = Int(Date().timeIntervalSince1970)
-        guard request.sampling.stream == true else {
-            let message = ChatCompletion.Message(role: "assistant", content: text, shopping_products: cards)
-            return json(ChatCompletion(id: id, created: created, model: settings.modelID, system_fingerprint: settings.fingerprint,
-                                       choices: [.init(index: 0, message: message, logprobs: nil, finish_reason: "stop")],
-                                       usage: Usage(prompt: 0, completion: 0, cached: 0)))
-        }
-        return cannedAnswer(text, stream: true)
+        let found = try await shoppingCards(shopping, userId: request.user ?? Self.anonymousUser, wanted)
+        let brands = Dictionary(found.compactMap { entry in entry.card.brand.map { (entry.item.product.brandId, $0) } },
+                                uniquingKeysWith: { first, _ in first })
+        let text = ShoppingConversation.answer(found.map(\.item), for: wanted, brands: brands)
+        // Streamed, the cards ride on the first chunk's delta (`delta.shopping_products`).
+        return cannedAnswer(text, stream: request.sampling.stream ?? false, products: found.map(\.card))
     }
 
     /// Who a chat without `user` is: nobody the store knows, so nothing personal is used.

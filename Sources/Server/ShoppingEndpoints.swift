@@ -23,23 +23,14 @@ extension MuseAPI {
     func addShoppingRoutes(to router: Router<MuseRequestContext>) {
         router.get("/v1/shopping/recommendations") { request, _ in
             let shopping = try self.requireShopping()
-            let items = try await self.shoppingCall {
-                try await shopping.recommend(userId: try Self.user(request.uri.queryParameters.get("user")),
-                                             try Self.recommendationRequest(request.uri.queryParameters))
-            }
-            return self.json(RecommendationList(data: items.map(ShoppingCard.init), user: request.uri.queryParameters.get("user") ?? ""))
+            let cards = try await self.shoppingCards(shopping, userId: try Self.user(request.uri.queryParameters.get("user")),
+                                                     try Self.recommendationRequest(request.uri.queryParameters))
+            return self.json(RecommendationList(data: cards.map(\.card), user: request.uri.queryParameters.get("user") ?? ""))
         }
         router.post("/v1/shopping/feedback") { request, _ in
             let shopping = try self.requireShopping()
             let body = try await self.decode(FeedbackRequest.self, from: request)
-            guard let kind = InteractionKind(rawValue: body.kind) else {
-                throw APIError.badRequest("kind '\(body.kind)' is not one of \(InteractionKind.allCases.map(\.rawValue).joined(separator: ", "))",
-                                          param: "kind")
-            }
-            try await self.shoppingCall {
-                try await shopping.feedback(userId: try Self.user(body.user), productId: body.product_id, kind: kind, postId: body.post_id,
-                                            nowMs: Self.nowMs)
-            }
+            try await self.recordFeedback(shopping, userId: try Self.user(body.user), body)
             return self.json(["status": "recorded"])
         }
         router.post("/v1/shopping/consent") { request, _ in
@@ -64,6 +55,25 @@ extension MuseAPI {
             }
             let report = try await self.shoppingCall { try await shopping.importLines(String(buffer: buffer)) }
             return self.json(ImportResult(report))
+        }
+    }
+
+    /// Recommendations with their cards (brand names filled in), for the API, the chat and the page.
+    func shoppingCards(_ shopping: ShoppingService, userId: String,
+                       _ wanted: RecommendationRequest) async throws -> [(item: Recommendation, card: ProductCard)] {
+        let items = try await shoppingCall { try await shopping.recommend(userId: userId, wanted) }
+        let brands = try await shoppingCall { try await shopping.brandNames() }
+        return items.map { ($0, ProductCard($0, brand: brands[$0.product.brandId])) }
+    }
+
+    /// A save, dismissal, ... of `userId` (the API's `user`, or the signed-in web user).
+    func recordFeedback(_ shopping: ShoppingService, userId: String, _ body: FeedbackRequest) async throws {
+        guard let kind = InteractionKind(rawValue: body.kind) else {
+            throw APIError.badRequest("kind '\(body.kind)' is not one of \(InteractionKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                                      param: "kind")
+        }
+        try await shoppingCall {
+            try await shopping.feedback(userId: userId, productId: body.product_id, kind: kind, postId: body.post_id, nowMs: Self.nowMs)
         }
     }
 
@@ -121,44 +131,9 @@ extension MuseAPI {
     }
 }
 
-/// A recommended product as the API and the chat show it: a card with the catalogue's own price.
-struct ShoppingCard: Encodable, Sendable {
-    let product_id: String
-    let title: String
-    let brand_id: String
-    let category: String
-    let price: String
-    let price_cents: Int
-    let currency: String
-    let in_stock: Bool
-    let image_url: String?
-    let reason: String
-    let source: String
-    let sponsored: Bool
-    let post_id: String?
-    let score: Double
-
-    init(_ item: Recommendation) {
-        product_id = item.product.id
-        title = item.product.title
-        brand_id = item.product.brandId
-        category = item.product.category.rawValue
-        price = item.product.formattedPrice
-        price_cents = item.product.priceCents
-        currency = item.product.currency
-        in_stock = item.product.stock > 0
-        image_url = item.product.imageUrl
-        reason = item.reason.text
-        source = item.reason.source
-        sponsored = item.sponsored
-        post_id = item.postId
-        score = item.score
-    }
-}
-
 struct RecommendationList: Encodable, Sendable {
     var object = "list"
-    let data: [ShoppingCard]
+    let data: [ProductCard]
     let user: String
 }
 

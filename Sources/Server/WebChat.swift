@@ -1,6 +1,7 @@
 import Accounts
 import Foundation
 import Hummingbird
+import Shopping
 
 /// What the page sends to get an answer: a new message, an edit of an earlier one (the
 /// conversation is cut there), or a regeneration of the last answer.
@@ -88,7 +89,7 @@ extension MuseAPI {
                 if let agreed = reply.agreement { reasoning += (reasoning.isEmpty ? "" : "\n\n") + agreed }
                 _ = try? await accounts.appendMessage(conversationId: conversationId, userId: user.id, role: "assistant",
                                                       content: reply.content, reasoning: reasoning.isEmpty ? nil : reasoning,
-                                                      mode: mode, nowMs: web.nowMs)
+                                                      mode: mode, products: reply.products, nowMs: web.nowMs)
             }
             if let failure { throw failure }
             try await writer.finish(nil)
@@ -117,12 +118,13 @@ struct TeeWriter: ResponseBodyWriter {
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
-/// The answer assembled from `chat.completion.chunk` events: content, reasoning_content and
-/// Contemplating's vote.
+/// The answer assembled from `chat.completion.chunk` events: content, reasoning_content,
+/// Contemplating's vote and Shopping's product cards.
 final class StreamRecorder {
     private(set) var content = ""
     private(set) var reasoning = ""
     private(set) var agreement: String?
+    private(set) var products: [ProductCard]?
     private var pending = ""
 
     func read(_ text: String) {
@@ -139,6 +141,10 @@ final class StreamRecorder {
             if let vote = delta["contemplation"] as? [String: Any], let samples = vote["samples"] as? Int,
                let agreeing = vote["agreeing"] as? Int {
                 agreement = "\(agreeing) of \(samples) samples agreed"
+            }
+            if let cards = delta["shopping_products"], let data = try? JSONSerialization.data(withJSONObject: cards),
+               let decoded = try? JSONDecoder().decode([ProductCard].self, from: data) {
+                products = decoded
             }
         }
     }

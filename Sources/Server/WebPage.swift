@@ -145,6 +145,16 @@ header h2 { flex:1; margin:0; font-size:1.05em; overflow:hidden; white-space:now
 .page { padding:1em 1.4em; overflow:auto; max-width:760px; }
 .page li { margin:.3em 0; }
 .check { display:block; margin:.4em 0; }
+.products { list-style:none; margin:.5em 0; padding:0; display:grid; grid-template-columns:repeat(auto-fill, minmax(300px, 1fr)); gap:.6em; }
+.product { display:flex; gap:.7em; background:var(--panel); border:1px solid var(--line); border-radius:12px; padding:.6em; }
+.product-image { flex:none; width:96px; height:96px; border-radius:8px; object-fit:cover; background:#f1f1f4; }
+.product-body { display:flex; flex-direction:column; gap:.1em; min-width:0; }
+.product-title { font-weight:600; overflow-wrap:anywhere; }
+.product-price { font-weight:600; }
+.product-reason { margin:.2em 0; font-size:.88em; }
+.sponsored { align-self:flex-start; font-size:.75em; font-weight:600; text-transform:uppercase; letter-spacing:.04em; background:#fff4d6; color:#6b4e00; border-radius:4px; padding:0 .4em; }
+.post-page .page { margin:0 auto; }
+.post-body { white-space:pre-wrap; }
 #link-command { font-size:1.2em; padding:.2em .5em; }
 #export-preview { max-height:14em; overflow:auto; background:#f1f1f4; padding:.6em; border-radius:8px; font-size:.8em; }
 @media (max-width: 720px) {

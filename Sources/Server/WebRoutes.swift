@@ -20,7 +20,8 @@ extension MuseAPI {
     func addWebRoutes(to router: Router<MuseRequestContext>, _ web: WebApp) {
         router.get("/") { _, _ in Self.asset(WebPage.html, type: "text/html; charset=utf-8") }
         router.get("/app.js") { _, _ in
-            Self.asset(WebScript.source + WebScriptViews.source + WebScriptImages.source + WebScriptChatLinks.source,
+            Self.asset(WebScript.source + WebScriptViews.source + WebScriptImages.source + WebScriptChatLinks.source
+                       + WebScriptShopping.source,
                        type: "text/javascript; charset=utf-8")
         }
         router.get("/app.css") { _, _ in Self.asset(WebPage.css, type: "text/css; charset=utf-8") }
@@ -57,6 +58,7 @@ extension MuseAPI {
         router.get("/web/oidc/callback") { request, _ in try await self.finishOpenID(web, request) }
         addWebDataRoutes(to: router, web)
         addChatLinkRoutes(to: router, web)
+        addWebShoppingRoutes(to: router, web)
     }
 
     static func asset(_ text: String, type: String) -> Response {

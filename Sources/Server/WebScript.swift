@@ -146,6 +146,7 @@ function messageView(message, isLastAnswer) {
     view.append(picture);
   }
   view.append(bubble);
+  if (message.products && message.products.length) view.append(productCardsView(message.products));
   const actions = el('div', 'actions');
   const copy = el('button', 'link', 'Copy');
   copy.addEventListener('click', () => copyText(message.content, copy));
@@ -223,6 +224,7 @@ async function send(options) {
       if (delta.content) answer.content += delta.content;
       if (delta.reasoning_content) answer.reasoning += delta.reasoning_content;
       if (delta.contemplation) answer.agreement = delta.contemplation.agreeing + ' of ' + delta.contemplation.samples + ' samples agreed';
+      if (delta.shopping_products) view.insertBefore(productCardsView(delta.shopping_products), view.querySelector('.actions'));
       bubble.innerHTML = renderMarkdown(answer.content);
       const thinking = view.querySelector('.thinking');
       thinking.hidden = !answer.reasoning;

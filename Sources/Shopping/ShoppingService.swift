@@ -56,9 +56,33 @@ public final class ShoppingService: @unchecked Sendable {  // `current` behind `
                                            postId: postId, createdMs: nowMs))
     }
 
+    /// A post with its author's name and tagged products, for its page.
+    public func post(id: String) async throws -> PostDetail {
+        let index = try await recommender().index
+        guard let post = index.post(id) else { throw ShoppingError.unknown(kind: "post", id: id) }
+        return PostDetail(post: post, author: index.authorName(post),
+                          products: post.productIds.compactMap { id in index.productIndex[id].map { index.products[$0] } })
+    }
+
+    /// A catalogue product by id.
+    public func product(id: String) async throws -> Product {
+        let index = try await recommender().index
+        guard let position = index.productIndex[id] else { throw ShoppingError.unknown(kind: "product", id: id) }
+        return index.products[position]
+    }
+
     public func importLines(_ text: String) async throws -> CatalogImporter.Report {
         let report = try await CatalogImporter(store: store).importLines(text)
         if report.total > 0 { try await rebuild() }
         return report
     }
+}
+
+/// One post as its read-only page shows it: the text, who wrote it, the products it tags.
+public struct PostDetail: Sendable {
+    public let post: Post
+    /// "@ana" for a creator, "the Boho Living community" for a community.
+    public let author: String
+    /// The tagged products still in the catalogue, in the post's order.
+    public let products: [Product]
 }

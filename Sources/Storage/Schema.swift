@@ -288,5 +288,8 @@ public enum Schema {
             );
             CREATE INDEX messaging_link_codes_by_user ON messaging_link_codes (user_id);
             """),
+        Migration(version: 11, name: "accounts: the product cards a Shopping answer showed", sql: """
+            ALTER TABLE conversation_messages ADD COLUMN products TEXT;  -- JSON array of ProductCard; NULL: none
+            """),
     ]
 }

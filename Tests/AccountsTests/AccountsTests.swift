@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import Shopping
 import Storage
 import Testing
 import TestSupport
@@ -118,6 +119,35 @@ func stores() throws -> [AccountStore] {
                     try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "user", content: "x",
                                                   mode: nil, image: bad, nowMs: now)
                 }
+            }
+        }
+    }
+
+    @Test func anAnswerKeepsTheProductCardsItShowed() async throws {
+        let json = #"{"product_id":"p1","title":"<b>Wool</b> scarf","brand_id":"b1","brand":"North","category":"fashion","price":"€39.00","#
+            + #""price_cents":3900,"currency":"EUR","in_stock":true,"reason":"because you follow @ana, who styled it in 'Autumn layers'","#
+            + #""source":"followed_post","sponsored":true,"post_id":"c1-3","score":0.5}"#
+        let card = try JSONDecoder().decode(ProductCard.self, from: Data(json.utf8))
+        for store in try stores() {
+            let user = try await store.signUp(username: "shopper", password: "password-s", nowMs: now)
+            let conversation = try await store.createConversation(userId: user.id, title: "Scarf", mode: "shopping", nowMs: now)
+            try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "user", content: "a scarf", mode: "shopping",
+                                          nowMs: now)
+            let answer = try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "assistant",
+                                                       content: "Here is what I found", mode: "shopping", products: [card], nowMs: now)
+            let messages = try await store.messages(conversationId: conversation.id, userId: user.id)
+            #expect(messages.map(\.products) == [nil, [card]])
+            #expect(messages.last?.products?.first?.priceCents == 3900 && messages.last?.products?.first?.postId == "c1-3")
+            await #expect(throws: AccountsError.self) {
+                try await store.appendMessage(conversationId: conversation.id, userId: user.id, role: "assistant", content: "x", mode: nil,
+                                              products: Array(repeating: card, count: AccountStore.productsPerMessage + 1), nowMs: now)
+            }
+            // A damaged row is a typed storage error, not a crash.
+            _ = try await store.database.run { connection in
+                try connection.execute("UPDATE conversation_messages SET products = $1 WHERE id = $2", .text("[{\"product_id\":"), .text(answer.id))
+            }
+            await #expect(throws: AccountsError.storage(.unexpectedValue(column: "products"))) {
+                try await store.messages(conversationId: conversation.id, userId: user.id)
             }
         }
     }

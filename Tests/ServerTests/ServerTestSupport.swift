@@ -103,3 +103,18 @@ func eventPayloads(_ buffer: ByteBuffer) -> [String] {
 func errorObject(_ buffer: ByteBuffer) throws -> [String: Any] {
     try #require(try jsonObject(buffer)["error"] as? [String: Any])
 }
+
+/// A fixture built once, on first use, by whichever test comes first (the others wait for it).
+actor BuiltOnce<Value: Sendable> {
+    private var built: Value?
+    private let build: @Sendable () async throws -> Value
+
+    init(_ build: @escaping @Sendable () async throws -> Value) { self.build = build }
+
+    func get() async throws -> Value {
+        if let built { return built }
+        let value = try await build()
+        built = value
+        return value
+    }
+}

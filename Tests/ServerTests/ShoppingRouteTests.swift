@@ -20,25 +20,16 @@ import TestSupport
         var products: [String: Product] { Dictionary(uniqueKeysWithValues: world.products.map { ($0.id, $0) }) }
     }
 
-    /// Built once, on first use, by whichever test comes first.
-    actor FixtureCache {
-        private var built: Fixture?
-        func get() async throws -> Fixture {
-            if let built { return built }
-            let shared = try TestServer.shared.get()
-            let world = try WorldGenerator(ShoppingRouteTests.parameters).generate()
-            let store = ShoppingStore(database: try Database(try TestDatabase.freshSQLite()))
-            try await store.insert(world)
-            let embedder = EngineTextEmbedding(try TextEmbedder(folder: TextEmbedder.defaultFolder, pool: ThreadPool(threadCount: 1)))
-            let api = MuseAPI(scheduler: shared.scheduler, settings: shared.settings,
-                              shopping: ShoppingService(store: store, embedder: embedder))
-            let fixture = Fixture(client: InProcessClient(api), world: world, store: store)
-            built = fixture
-            return fixture
-        }
+    static let cache = BuiltOnce<Fixture> {
+        let shared = try TestServer.shared.get()
+        let world = try WorldGenerator(ShoppingRouteTests.parameters).generate()
+        let store = ShoppingStore(database: try Database(try TestDatabase.freshSQLite()))
+        try await store.insert(world)
+        let embedder = EngineTextEmbedding(try TextEmbedder(folder: TextEmbedder.defaultFolder, pool: ThreadPool(threadCount: 1)))
+        let api = MuseAPI(scheduler: shared.scheduler, settings: shared.settings,
+                          shopping: ShoppingService(store: store, embedder: embedder))
+        return Fixture(client: InProcessClient(api), world: world, store: store)
     }
-
-    static let cache = FixtureCache()
 
     /// A generated user with consent and a history.
     static func consentingUser(_ world: ShoppingWorld) throws -> String {

@@ -51,6 +51,23 @@ class ChatCompletions(unittest.TestCase):
         self.assertIsNotNone(chunks[-1].usage)
         self.assertGreater(chunks[-1].usage.completion_tokens, 0)
 
+    def test_shopping_cards_are_an_extra_field_streamed_or_not(self):
+        # The catalogue is the small world scripts/openai-conformance.sh seeds; no model call.
+        ask = dict(model=MODEL, messages=[{"role": "user", "content": "A cosy throw blanket or candle for my home under 60"}],
+                   user="conformance-shopper", extra_body={"mode": "shopping"})
+        plain = client.chat.completions.create(**ask).choices[0].message
+        cards = plain.model_extra["shopping_products"]
+        self.assertTrue(cards)
+        chunks = list(client.chat.completions.create(stream=True, **ask))
+        deltas = [c.choices[0].delta for c in chunks if c.choices]
+        self.assertEqual(deltas[0].model_extra.get("shopping_products"), cards)
+        self.assertTrue(all(d.model_extra.get("shopping_products") is None for d in deltas[1:]))
+        text = "".join(d.content or "" for d in deltas)
+        self.assertEqual(text, plain.content)
+        for card in cards:
+            self.assertIn(card["price"], text)
+            self.assertIn(card["reason"], text)
+
     def test_two_choices_with_a_seed_repeat(self):
         def ask():
             reply = client.chat.completions.create(model=MODEL, messages=QUESTION, temperature=1, seed=11, n=2,

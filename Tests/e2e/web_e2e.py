@@ -4,8 +4,10 @@ chromedriver's W3C WebDriver HTTP protocol with only the standard library.
 It signs in through the loopback OpenID provider (oidc_provider.py), sends a message and
 watches the answer stream in, checks an XSS payload renders as text, switches to Thinking mode
 and opens its reasoning panel, adds a memory fact, asks for a chat-app link code, turns
-personalisation on, exports the data, and deletes the account; screenshots of the main screens
-at desktop and phone widths go to SHOTS. scripts/web-e2e.sh starts the provider, `muse serve` and
+personalisation on, exports the data, asks in Shopping mode (product cards with a picture that
+loads, a price, a reason; Dismiss keeps the product out of the regenerated answer; hostile
+catalogue text stays text), and deletes the account; screenshots of the main screens at desktop
+and phone widths go to SHOTS. scripts/web-e2e.sh starts the provider, `muse serve` and
 chromedriver and runs it.
 
 Environment: MUSE_URL, WEBDRIVER_URL, SHOTS (folder), CHROMIUM (binary).
@@ -94,6 +96,13 @@ return a.length >= %d && !document.body.dataset.busy && document.querySelector('
   && a[a.length - 1].textContent.trim().length > 0 ? a[a.length - 1].textContent : null;"""
 # Counts the changes of the answer's text while it is still marked as typing: more than one
 # means it arrived in pieces (streamed), not in one go.
+# The product ids of the cards on the page that were not dismissed.
+CARDS = "return [...document.querySelectorAll('.message.assistant .product:not(.dismissed)')].map(c => c.dataset.product)"
+# Catalogue text that tries to be markup, rendered by the page's own card code.
+HOSTILE_CARD = """const hostile = {product_id: 'x"><img src=x onerror=window.__xss=2>', title: '<img src=x onerror="window.__xss=2">',
+  brand: '<b>b</b>', price: '<i>1.00</i>', currency: 'EUR', in_stock: true, reason: '<script>window.__xss=2</script>',
+  sponsored: true, post_id: '"><script>window.__xss=2</script>', image_url: 'javascript:window.__xss=2'};
+const view = productCardsView([hostile]); view.id = 'hostile-card'; document.querySelector('#messages').append(view);"""
 WATCH_STREAM = """window.__updates = 0;
 new MutationObserver(() => { if (document.querySelector('.typing')) window.__updates++; })
   .observe(document.querySelector('#messages'), {childList: true, subtree: true, characterData: true});"""
@@ -105,6 +114,40 @@ def send(browser, text, answers):
     browser.click("#send")
     answer = browser.wait(ANSWER_DONE % answers, f"answer {answers}", ANSWER_TIMEOUT_S)
     return answer, browser.js("return window.__updates")
+
+
+def shopping(browser):
+    """Shopping mode on the seeded world (scripts/web-e2e.sh): cards, a picture, Dismiss, escaping."""
+    browser.viewport(DESKTOP, False)
+    browser.click("#new-chat")
+    browser.js("const m = document.querySelector('#mode'); m.value = 'shopping'; m.dispatchEvent(new Event('change'));")
+    send(browser, "A cosy throw blanket or candle for my home under 60", 1)
+    cards = browser.wait(CARDS, "the product cards")
+    browser.wait("const i = document.querySelector('.message.assistant .product img');"
+                 " return !!i && i.complete && i.naturalWidth > 0", "a product picture that loads")
+    price = browser.js("return document.querySelector('.message.assistant .product .product-price').textContent")
+    assert re.search(r"\d+\.\d\d", price), f"no price on the card: {price!r}"
+    reason = browser.js("return document.querySelector('.message.assistant .product .product-reason').textContent")
+    assert reason.strip(), "no reason on the card"
+    browser.shot("desktop-shopping")
+    print(f"e2e: Shopping answered with {len(cards)} cards, the first at {price!r}: {reason[:80]!r}", flush=True)
+
+    browser.js("document.querySelector('.message.assistant .product button[aria-label^=\"Dismiss\"]').click()")
+    browser.wait("return document.querySelectorAll('.message.assistant .product.dismissed').length === 1", "the dismissed card")
+    browser.js("[...document.querySelectorAll('.message.assistant button')].find(b => b.textContent === 'Regenerate').click()")
+    after = browser.wait("const c = [...document.querySelectorAll('.message.assistant .product:not(.dismissed)')];"
+                         " return !document.body.dataset.busy && c.length ? c.map(e => e.dataset.product) : null", "the regenerated cards")
+    assert cards[0] not in after, f"the dismissed {cards[0]} came back: {after}"
+    print(f"e2e: dismissed {cards[0]}; the regenerated answer leaves it out", flush=True)
+
+    browser.js(HOSTILE_CARD)
+    time.sleep(0.3)
+    assert browser.js("return window.__xss === undefined"), "hostile catalogue text ran"
+    assert browser.js("return document.querySelectorAll('#hostile-card b, #hostile-card i, #hostile-card script,"
+                      " #hostile-card img:not(.product-image)').length === 0"), "catalogue text was rendered as markup"
+    assert "<b>b</b>" in browser.js("return document.querySelector('#hostile-card').textContent")
+    browser.js("document.querySelector('#hostile-card').remove()")
+    print("e2e: hostile catalogue text rendered as text", flush=True)
 
 
 def main():
@@ -197,6 +240,9 @@ def main():
         browser.click("#conversations button")
         browser.wait("return document.querySelectorAll('.message').length === 8", "the conversation on the phone")
         browser.shot("phone-chat")
+
+        shopping(browser)
+        browser.viewport(PHONE, True)
 
         browser.click("#menu")
         browser.click("#open-privacy")
