@@ -61,10 +61,12 @@ extension MuseAPI {
         addWebShoppingRoutes(to: router, web)
     }
 
-    static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache",
-                                        // The page loads only its own script and style; nothing inline runs.
-                                        .contentSecurityPolicy: "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    /// The page loads only its own script and style; nothing inline runs.
+    static let pagePolicy = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+    static func asset(_ text: String, type: String, cacheControl: String = "no-cache", policy: String = pagePolicy) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: cacheControl, .contentSecurityPolicy: policy,
+                                        // A constant, valid header name: the initializer cannot fail for it.
                                         HeaderField.Name("X-Content-Type-Options")!: "nosniff"],
                  body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
