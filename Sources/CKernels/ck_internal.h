@@ -39,6 +39,10 @@ _Static_assert(sizeof(block_q5_K) == 176, "q5_K layout");
 _Static_assert(sizeof(block_q6_K) == 210, "q6_K layout");
 _Static_assert(sizeof(block_q8_K) == 292, "q8_K layout");
 _Static_assert(sizeof(block_q8_1_pairs) == 112, "q8_1 pairs layout");
+/// The scales of four tokens' Q8_1 blocks for the four-token pair kernel: d and s of token t in
+/// lanes t and 4 + t (one half per row of a pair).
+typedef struct { float d[8]; float s[8]; } block_q8_1_group4;
+_Static_assert(sizeof(block_q8_1_group4) == 64, "q8_1 group layout");
 
 static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
 
@@ -101,6 +105,11 @@ typedef void (*ck_pairs_dot_fn)(int n, int nrows, const uint8_t *w, size_t row_b
                                 const void *pairs, float *out);
 typedef void (*ck_pairs_dot2_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *act0,
                                  const void *pairs0, const void *act1, const void *pairs1, float *out0, float *out1);
+/// Writes token `lane` (0..3) of a four-token group's scales (block_q8_1_group4 for Q8_1).
+typedef void (*ck_group_fn)(int n, const void *act, void *group, int lane);
+/// Four tokens at once: act, pairs and out hold four entries each; group holds their scales.
+typedef void (*ck_pairs_dot4_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *const *act,
+                                 const void *const *pairs, const void *group, float *const *out);
 
 typedef struct {
     int activation_type;
@@ -110,11 +119,14 @@ typedef struct {
     ck_batch_rule batch_rule;
     ck_rows_dot_fn batch_scalar;
     ck_rows_dot_fn batch_avx2;
-    // AVX2 only, all three or none: matmul then uses them in place of dot_avx2/dot2_avx2.
+    // AVX2 only, all or none: matmul then uses them in place of dot_avx2/dot2_avx2.
     size_t pairs_block_bytes;
     ck_pairs_expand_fn pairs_expand_avx2;
     ck_pairs_dot_fn pairs_dot_avx2;
     ck_pairs_dot2_fn pairs_dot2_avx2;
+    size_t group_block_bytes;
+    ck_group_fn group_avx2;
+    ck_pairs_dot4_fn pairs_dot4_avx2;
 } ck_weight_kernels;
 
 const ck_weight_kernels *ck_kernels_for(int weight_type);
@@ -153,6 +165,9 @@ void ck_expand_q8_1_pairs_avx2(int, const void *, void *);
 void ck_dot_pairs_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *);
 void ck_dot_pairs2_q4_1_avx2(int, int, const uint8_t *, size_t, const void *, const void *, const void *,
                              const void *, float *, float *);
+void ck_group_q8_1_avx2(int, const void *, void *, int);
+void ck_dot_pairs4_q4_1_avx2(int, int, const uint8_t *, size_t, const void *const *, const void *const *,
+                             const void *, float *const *);
 void ck_dot_rows2_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
 
 // Activation quantizers (ck_quantize.c).

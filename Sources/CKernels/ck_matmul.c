@@ -27,6 +27,8 @@ typedef struct {
     const ck_weight_kernels *pairs; // row-pair kernels in use, or NULL
     uint8_t *pair_act;      // [tokens, pair_row_bytes]: act re-laid for them
     size_t pair_row_bytes;
+    uint8_t *group_act;     // [tokens / 4, group_row_bytes]: scales of each whole group of four
+    size_t group_row_bytes;
 } mm_ctx;
 
 static size_t act_row_bytes(int act_type, int cols) {
@@ -37,11 +39,16 @@ static size_t pair_row_bytes(const ck_weight_kernels *k, int cols) {
     return k->pairs_dot_avx2 == NULL ? 0 : (size_t)(cols / QK) * k->pairs_block_bytes;
 }
 
+static size_t group_row_bytes(const ck_weight_kernels *k, int cols) {
+    return k->pairs_dot4_avx2 == NULL ? 0 : (size_t)(cols / QK) * k->group_block_bytes;
+}
+
 size_t ck_matmul_scratch_bytes(int weight_type, int tokens, int cols) {
     int at = ck_activation_type(weight_type);
     const ck_weight_kernels *k = ck_kernels_for(weight_type);
     if (at < 0 || at == CK_TYPE_F32 || k == NULL || tokens <= 0 || cols <= 0) return 0;
-    return (size_t)tokens * (act_row_bytes(at, cols) + pair_row_bytes(k, cols));
+    return (size_t)tokens * (act_row_bytes(at, cols) + pair_row_bytes(k, cols)) +
+           (size_t)(tokens / 4) * group_row_bytes(k, cols);
 }
 
 static void split(int count, int unit, int t, int nt, int *lo, int *hi) {
@@ -59,8 +66,11 @@ static void quant_task(void *raw, int t, int nt) {
     for (int tok = lo; tok < hi; tok++) {
         const uint8_t *act = c->act + (size_t)tok * c->act_row_bytes;
         c->quant(c->a->input + (size_t)tok * c->a->cols, (void *)act, c->a->cols);
-        if (c->pairs != NULL)
+        if (c->pairs != NULL) {
             c->pairs->pairs_expand_avx2(c->a->cols, act, c->pair_act + (size_t)tok * c->pair_row_bytes);
+            if (tok < c->a->tokens - c->a->tokens % 4)
+                c->pairs->group_avx2(c->a->cols, act, c->group_act + (size_t)(tok / 4) * c->group_row_bytes, tok % 4);
+        }
     }
 }
 
@@ -75,6 +85,13 @@ static void pairs_rows(const mm_ctx *c, int r0, int r1) {
         int nr = r1 - rb < tile_rows ? r1 - rb : tile_rows;
         const uint8_t *tile = a->weight + (size_t)rb * a->row_bytes;
         int tok = 0;
+        for (; tok + 4 <= a->tokens; tok += 4) {
+            const void *act[4] = {ACT(tok), ACT(tok + 1), ACT(tok + 2), ACT(tok + 3)};
+            const void *pairs[4] = {PAIRS(tok), PAIRS(tok + 1), PAIRS(tok + 2), PAIRS(tok + 3)};
+            float *out[4];
+            for (int t = 0; t < 4; t++) out[t] = a->output + (size_t)(tok + t) * a->rows + rb;
+            k->pairs_dot4_avx2(a->cols, nr, tile, a->row_bytes, act, pairs, c->group_act + (size_t)(tok / 4) * c->group_row_bytes, out);
+        }
         for (; tok + 2 <= a->tokens; tok += 2)
             k->pairs_dot2_avx2(a->cols, nr, tile, a->row_bytes, ACT(tok), PAIRS(tok), ACT(tok + 1), PAIRS(tok + 1),
                                a->output + (size_t)tok * a->rows + rb, a->output + (size_t)(tok + 1) * a->rows + rb);
@@ -172,7 +189,7 @@ int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count) {
     mm_ctx *c = &g.m[0];
     *c = (mm_ctx){a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL,
                   avx ? k->batch_avx2 : k->batch_scalar, ck_batch_order_tokens(a->weight_type, a->tokens),
-                  NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0};
+                  NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
         c->act = (const uint8_t *)a->input;
         c->act_row_bytes = (size_t)a->cols * sizeof(float);
@@ -184,6 +201,8 @@ int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count) {
         c->act_row_bytes = act_row_bytes(k->activation_type, a->cols);
         c->pair_act = (uint8_t *)a->scratch + (size_t)a->tokens * c->act_row_bytes;
         c->pair_row_bytes = pair_row_bytes(k, a->cols);
+        c->group_act = c->pair_act + (size_t)a->tokens * c->pair_row_bytes;
+        c->group_row_bytes = group_row_bytes(k, a->cols);
         int threads = ck_pool_threads(pool);
         if (a->tokens < threads * PARALLEL_QUANT_TOKENS_PER_THREAD) quant_task(c, 0, 1);
         else ck_pool_run_chunks(pool, quant_task, c, a->tokens < threads * CHUNKS_PER_THREAD ? a->tokens : threads * CHUNKS_PER_THREAD);
