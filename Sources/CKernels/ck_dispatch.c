@@ -29,13 +29,15 @@ static const ck_weight_kernels k_q4_1 = {
     .activation_type = CK_TYPE_Q8_1, .dot_scalar = ck_dot_rows_q4_1_scalar, .dot_avx2 = ck_dot_rows_q4_1_avx2,
     .pairs_block_bytes = sizeof(block_q8_1_pairs), .pairs_expand_avx2 = ck_expand_q8_1_pairs_avx2,
     .pairs_dot_avx2 = ck_dot_pairs_q4_1_avx2, .pairs_dot2_avx2 = ck_dot_pairs2_q4_1_avx2,
-    .group_block_bytes = sizeof(block_q8_1_group4), .group_avx2 = ck_group_q8_1_avx2,
-    .pairs_dot4_avx2 = ck_dot_pairs4_q4_1_avx2};
+    .pairs_dot4_avx2 = ck_dot_pairs4_q4_1_avx2, .group_block_bytes = sizeof(block_q8_1_group4),
+    .group_avx2 = ck_group_q8_1_avx2};
 static const ck_weight_kernels k_q5_0 = {CK_TYPE_Q8_0, ck_dot_rows_q5_0_scalar, ck_dot_rows_q5_0_avx2,
                                          ck_dot_rows2_q5_0_avx2};
 static const ck_weight_kernels k_q5_1 = {CK_TYPE_Q8_1, ck_dot_rows_q5_1_scalar, ck_dot_rows_q5_1_avx2, NULL};
-static const ck_weight_kernels k_q8_0 = {CK_TYPE_Q8_0, ck_dot_rows_q8_0_scalar, ck_dot_rows_q8_0_avx2,
-                                         ck_dot_rows2_q8_0_avx2};
+static const ck_weight_kernels k_q8_0 = {
+    .activation_type = CK_TYPE_Q8_0, .dot_scalar = ck_dot_rows_q8_0_scalar, .dot_avx2 = ck_dot_rows_q8_0_avx2,
+    .dot2_avx2 = ck_dot_rows2_q8_0_avx2, .group_block_bytes = sizeof(block_q8_0_group4),
+    .group_avx2 = ck_group_q8_0_avx2, .dot4_avx2 = ck_dot_rows4_q8_0_avx2};
 // K-quants sum in the orders of the kernels llama.cpp's AVX2 build runs: Q4_K is repacked (its
 // single-token and grouped-by-four orders), Q5_K/Q6_K use the vector dot below 8 tokens and the
 // tiled multiply from 8 on.

@@ -43,6 +43,8 @@ _Static_assert(sizeof(block_q8_1_pairs) == 112, "q8_1 pairs layout");
 /// lanes t and 4 + t (one half per row of a pair).
 typedef struct { float d[8]; float s[8]; } block_q8_1_group4;
 _Static_assert(sizeof(block_q8_1_group4) == 64, "q8_1 group layout");
+/// Same for Q8_0 activations (d only).
+typedef struct { float d[8]; } block_q8_0_group4;
 
 static inline float ck_half(uint16_t h) { return ck_f16_to_f32(h); }
 
@@ -107,7 +109,10 @@ typedef void (*ck_pairs_dot2_fn)(int n, int nrows, const uint8_t *w, size_t row_
                                  const void *pairs0, const void *act1, const void *pairs1, float *out0, float *out1);
 /// Writes token `lane` (0..3) of a four-token group's scales (block_q8_1_group4 for Q8_1).
 typedef void (*ck_group_fn)(int n, const void *act, void *group, int lane);
-/// Four tokens at once: act, pairs and out hold four entries each; group holds their scales.
+/// Four tokens at once: act and out hold four entries each; group holds their scales.
+typedef void (*ck_rows_dot4_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *const *act,
+                                const void *group, float *const *out);
+/// The same for the pair kernels (pairs: the four tokens' pair layouts).
 typedef void (*ck_pairs_dot4_fn)(int n, int nrows, const uint8_t *w, size_t row_bytes, const void *const *act,
                                  const void *const *pairs, const void *group, float *const *out);
 
@@ -124,9 +129,12 @@ typedef struct {
     ck_pairs_expand_fn pairs_expand_avx2;
     ck_pairs_dot_fn pairs_dot_avx2;
     ck_pairs_dot2_fn pairs_dot2_avx2;
+    ck_pairs_dot4_fn pairs_dot4_avx2;
+    // AVX2 four-token kernels (dot4_avx2, or pairs_dot4_avx2 with the pair kernels) and the
+    // group layout of their scales; NULL group_avx2: none.
     size_t group_block_bytes;
     ck_group_fn group_avx2;
-    ck_pairs_dot4_fn pairs_dot4_avx2;
+    ck_rows_dot4_fn dot4_avx2;
 } ck_weight_kernels;
 
 const ck_weight_kernels *ck_kernels_for(int weight_type);
@@ -169,6 +177,8 @@ void ck_group_q8_1_avx2(int, const void *, void *, int);
 void ck_dot_pairs4_q4_1_avx2(int, int, const uint8_t *, size_t, const void *const *, const void *const *,
                              const void *, float *const *);
 void ck_dot_rows2_q8_0_avx2(int, int, const uint8_t *, size_t, const void *, const void *, float *, float *);
+void ck_group_q8_0_avx2(int, const void *, void *, int);
+void ck_dot_rows4_q8_0_avx2(int, int, const uint8_t *, size_t, const void *const *, const void *, float *const *);
 
 // Activation quantizers (ck_quantize.c).
 void ck_quantize_q8_0_scalar(const float *x, void *y, int64_t n);

@@ -19,6 +19,7 @@ typedef struct {
     const ck_matmul_args *a;
     ck_rows_dot_fn dot;
     ck_rows_dot2_fn dot2;   // two tokens at once, or NULL
+    ck_rows_dot4_fn dot4;   // four tokens at once (with group_act), or NULL
     ck_rows_dot_fn batch;   // tokens < batched use this order (llama.cpp's batch kernels)
     int batched;
     ck_quant_fn quant;
@@ -27,6 +28,7 @@ typedef struct {
     const ck_weight_kernels *pairs; // row-pair kernels in use, or NULL
     uint8_t *pair_act;      // [tokens, pair_row_bytes]: act re-laid for them
     size_t pair_row_bytes;
+    ck_group_fn group;      // NULL: no four-token kernels
     uint8_t *group_act;     // [tokens / 4, group_row_bytes]: scales of each whole group of four
     size_t group_row_bytes;
 } mm_ctx;
@@ -40,7 +42,7 @@ static size_t pair_row_bytes(const ck_weight_kernels *k, int cols) {
 }
 
 static size_t group_row_bytes(const ck_weight_kernels *k, int cols) {
-    return k->pairs_dot4_avx2 == NULL ? 0 : (size_t)(cols / QK) * k->group_block_bytes;
+    return k->group_avx2 == NULL ? 0 : (size_t)(cols / QK) * k->group_block_bytes;
 }
 
 size_t ck_matmul_scratch_bytes(int weight_type, int tokens, int cols) {
@@ -66,11 +68,10 @@ static void quant_task(void *raw, int t, int nt) {
     for (int tok = lo; tok < hi; tok++) {
         const uint8_t *act = c->act + (size_t)tok * c->act_row_bytes;
         c->quant(c->a->input + (size_t)tok * c->a->cols, (void *)act, c->a->cols);
-        if (c->pairs != NULL) {
+        if (c->pairs != NULL)
             c->pairs->pairs_expand_avx2(c->a->cols, act, c->pair_act + (size_t)tok * c->pair_row_bytes);
-            if (tok < c->a->tokens - c->a->tokens % 4)
-                c->pairs->group_avx2(c->a->cols, act, c->group_act + (size_t)(tok / 4) * c->group_row_bytes, tok % 4);
-        }
+        if (c->group != NULL && tok < c->a->tokens - c->a->tokens % 4)
+            c->group(c->a->cols, act, c->group_act + (size_t)(tok / 4) * c->group_row_bytes, tok % 4);
     }
 }
 
@@ -85,7 +86,7 @@ static void pairs_rows(const mm_ctx *c, int r0, int r1) {
         int nr = r1 - rb < tile_rows ? r1 - rb : tile_rows;
         const uint8_t *tile = a->weight + (size_t)rb * a->row_bytes;
         int tok = 0;
-        for (; tok + 4 <= a->tokens; tok += 4) {
+        for (; c->group != NULL && tok + 4 <= a->tokens; tok += 4) {
             const void *act[4] = {ACT(tok), ACT(tok + 1), ACT(tok + 2), ACT(tok + 3)};
             const void *pairs[4] = {PAIRS(tok), PAIRS(tok + 1), PAIRS(tok + 2), PAIRS(tok + 3)};
             float *out[4];
@@ -125,6 +126,17 @@ static void dot_task(void *raw, int t, int nt) {
         for (; tok < c->batched; tok++)
             c->batch(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
                      a->output + (size_t)tok * a->rows + rb);
+        if (c->dot4 != NULL && c->group != NULL) {
+            for (; tok + 4 <= a->tokens; tok += 4) {
+                const void *act[4];
+                float *out[4];
+                for (int t = 0; t < 4; t++) {
+                    act[t] = c->act + (size_t)(tok + t) * c->act_row_bytes;
+                    out[t] = a->output + (size_t)(tok + t) * a->rows + rb;
+                }
+                c->dot4(a->cols, nr, tile, a->row_bytes, act, c->group_act + (size_t)(tok / 4) * c->group_row_bytes, out);
+            }
+        }
         if (c->dot2 != NULL) {
             for (; tok + 2 <= a->tokens; tok += 2)
                 c->dot2(a->cols, nr, tile, a->row_bytes, c->act + (size_t)tok * c->act_row_bytes,
@@ -187,9 +199,11 @@ int ck_matmul_group(ck_pool *pool, const ck_matmul_args *args, int count) {
     int avx = a->backend == CK_BACKEND_AVX2;
     group_ctx g;
     mm_ctx *c = &g.m[0];
-    *c = (mm_ctx){a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL,
-                  avx ? k->batch_avx2 : k->batch_scalar, ck_batch_order_tokens(a->weight_type, a->tokens),
-                  NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0, NULL, 0};
+    int batched = ck_batch_order_tokens(a->weight_type, a->tokens);
+    *c = (mm_ctx){a, avx ? k->dot_avx2 : k->dot_scalar, avx ? k->dot2_avx2 : NULL, avx ? k->dot4_avx2 : NULL,
+                  avx ? k->batch_avx2 : k->batch_scalar, batched,
+                  NULL, NULL, 0, avx && k->pairs_dot_avx2 != NULL ? k : NULL, NULL, 0,
+                  avx && batched == 0 ? k->group_avx2 : NULL, NULL, 0};
     if (k->activation_type == CK_TYPE_F32) {
         c->act = (const uint8_t *)a->input;
         c->act_row_bytes = (size_t)a->cols * sizeof(float);
