@@ -42,6 +42,25 @@ private func logits(fromProbabilities probabilities: [Double]) -> [Float] {
         #expect(samplingDistribution(parameters, row).map(\.id) == Array(rankedIds(row).prefix(40)))
     }
 
+    @Test func topKSkipsBannedAndNaNLogitsAndRunsOnlyWhenMoreThanKRemain() {
+        var parameters = unfiltered()
+        parameters.topK = 2
+        let inf = Float.infinity
+        // -infinity and NaN never survive, even among the first k scanned.
+        #expect(samplingDistribution(parameters, [-inf, .nan, 1, 3, 2]).map(\.id) == [3, 4])
+        // Exactly k drawable logits: the top-k stage does not run, survivors stay in id order.
+        #expect(samplingDistribution(parameters, [-inf, 1, -inf, 3, .nan]).map(\.id) == [1, 3])
+        // Ties with the worst kept logit later in the row rank below it (higher id).
+        #expect(samplingDistribution(parameters, [1, 2, 1, 2, 2]).map(\.id) == [1, 3])
+        // With a whole vocabulary mostly banned, the same survivors as a full sort of the rest.
+        var row = seededLogits(count: 49_152, seed: 12)
+        for index in row.indices where index % 3 != 0 { row[index] = index % 2 == 0 ? -inf : .nan }
+        parameters.topK = 40
+        let drawable = row.indices.filter { row[$0] > -inf }
+        let ranked = drawable.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }
+        #expect(samplingDistribution(parameters, row).map(\.id) == Array(ranked.prefix(40)))
+    }
+
     @Test func topPKeepsTheSmallestPrefixReachingP() {
         var parameters = unfiltered()
         parameters.topP = 0.4

@@ -37,6 +37,49 @@ enum CandidateSelection {
         sortHeapBestFirst(heap)
     }
 
+    /// The best `k` logits, as candidates best first in `buffer[..<k]`, in one pass over `logits`
+    /// without loading the vocabulary as candidates first. The result is the one `moveBestToFront`
+    /// gives on the loaded candidates less their -infinity and NaN entries (the order is total).
+    /// Returns false, with `buffer` in no useful state, unless more than `k` logits are finite or
+    /// +infinity (a bias banned most of the vocabulary; with exactly `k` the top-k stage does not
+    /// run at all): the caller then takes the general path.
+    static func moveBestLogitsToFront(_ k: Int, of logits: UnsafeBufferPointer<Float>,
+                                      into buffer: UnsafeMutableBufferPointer<Candidate>) -> Bool {
+        guard k > 0, k <= buffer.count else { return false }
+        var filled = 0
+        var index = 0
+        while filled < k, index < logits.count {
+            let logit = logits[index]
+            if logit > -.infinity {  // false for NaN too
+                buffer[filled] = Candidate(logit: logit, id: Int32(truncatingIfNeeded: index))
+                filled += 1
+            }
+            index += 1
+        }
+        guard filled == k else { return false }
+        let heap = UnsafeMutableBufferPointer(rebasing: buffer[..<k])
+        buildHeap(heap)
+        var worst = heap[0].logit
+        var beyondK = false  // a (k+1)-th logit that is not -infinity or NaN
+        // Ids rise along the scan, so a logit equal to the worst kept one ranks below it: only a
+        // strictly larger logit enters (NaN compares false and never does).
+        while index < logits.count {
+            let logit = logits[index]
+            if logit > worst {
+                heap[0] = Candidate(logit: logit, id: Int32(truncatingIfNeeded: index))
+                siftDown(heap, heapCount: k, from: 0)
+                worst = heap[0].logit
+                beyondK = true
+            } else if !beyondK, logit > -.infinity {
+                beyondK = true
+            }
+            index += 1
+        }
+        guard beyondK else { return false }
+        sortHeapBestFirst(heap)
+        return true
+    }
+
     /// Arranges `heap` so that every parent ranks at or below its children: the root is the worst.
     static func buildHeap(_ heap: UnsafeMutableBufferPointer<Candidate>) {
         var node = heap.count / 2 - 1

@@ -18,6 +18,15 @@ enum CandidateFilters {
             active = parameters.topK
             sorted = true
         }
+        return applyAfterTopK(parameters, to: UnsafeMutableBufferPointer(rebasing: buffer[..<active]), sorted: sorted)
+    }
+
+    /// The stages after top-k (top-p, min-p) on `buffer`, whose entries are all finite or
+    /// +infinity; `sorted`: it is best first. Returns how many of its entries survive.
+    static func applyAfterTopK(_ parameters: SamplingParameters, to buffer: UnsafeMutableBufferPointer<Candidate>,
+                               sorted: Bool) -> Int {
+        var active = buffer.count
+        var sorted = sorted
         if parameters.topP < 1, parameters.topP > 0 {
             active = topP(parameters.topP, buffer: UnsafeMutableBufferPointer(rebasing: buffer[..<active]), sorted: sorted)
             sorted = true

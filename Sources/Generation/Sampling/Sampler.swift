@@ -128,6 +128,13 @@ public struct Sampler: Sendable {
         }
         let parameters = self.parameters
         return candidates.withUnsafeMutableBufferPointer { buffer in
+            // Top-k straight from the logits (the default chain): one pass, no copy of the
+            // vocabulary; the same survivors in the same order as the general path below.
+            let k = parameters.topK
+            if k > 0, k < vocabularySize, CandidateSelection.moveBestLogitsToFront(k, of: logits, into: buffer) {
+                return CandidateFilters.applyAfterTopK(parameters, to: UnsafeMutableBufferPointer(rebasing: buffer[..<k]),
+                                                       sorted: true)
+            }
             for index in 0..<vocabularySize {
                 let logit = logits[index]
                 buffer[index] = Candidate(logit: logit.isNaN ? -.infinity : logit, id: Int32(truncatingIfNeeded: index))
