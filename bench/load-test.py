@@ -8,6 +8,11 @@ after another; the script prints aggregate completion tokens/s, time to first to
 and errors per server, and the ratios the partner API issue asks for.
 
     python3 bench/load-test.py [--levels 1,4,8,16] [--requests-per-client 2] [--max-tokens 64] [--ban-tokens 0,1,2]
+                               [--rounds 3]
+
+The machine is shared and its speed drifts by 10% or more within minutes, so a ratio of two levels
+measured a minute apart moves with it. `--rounds N` runs the levels N times in turn (1, 8, 1, 8, ...)
+and reports each level's median round and each round's 8/1 ratio beside the ratio of the medians.
 """
 import argparse, http.client, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -73,12 +78,16 @@ def one_request(port, model, question, max_tokens, seed, banned=()):
         return None, 0, str(error)
 
 
-def run_level(port, model, clients, per_client, max_tokens, banned=()):
+def run_level(port, model, clients, per_client, max_tokens, banned=(), round_index=0):
     results, lock = [], threading.Lock()
 
     def client(index):
         for r in range(per_client):
-            outcome = one_request(port, model, QUESTIONS[(index + r) % len(QUESTIONS)], max_tokens, index * 100 + r, banned)
+            question = QUESTIONS[(index + r) % len(QUESTIONS)]
+            if round_index:  # prompts and seeds of their own: a later round reuses no saved prompt
+                question = f"{question} ({round_index + 1})"
+            seed = round_index * 10_000 + index * 100 + r
+            outcome = one_request(port, model, question, max_tokens, seed, banned)
             with lock:
                 results.append(outcome)
 
@@ -95,8 +104,18 @@ def run_level(port, model, clients, per_client, max_tokens, banned=()):
     p95 = ttfts[min(len(ttfts) - 1, int(round(0.95 * (len(ttfts) - 1))))] if ttfts else float("nan")
     return {"clients": clients, "requests": len(results), "tokens": tokens, "seconds": wall,
             "tokens_per_second": tokens / wall if wall else 0.0,
-            "ttft_median": statistics.median(ttfts) if ttfts else float("nan"), "ttft_p95": p95,
+            "ttft_median": statistics.median(ttfts) if ttfts else float("nan"), "ttft_p95": p95, "ttfts": ttfts,
             "errors": len(errors), "error_samples": errors[:3]}
+
+
+def median_round(runs):
+    """One level's rounds as one row: the median round's speed, TTFTs and errors over all rounds."""
+    ttfts = sorted(t for r in runs for t in r["ttfts"])
+    p95 = ttfts[min(len(ttfts) - 1, int(round(0.95 * (len(ttfts) - 1))))] if ttfts else float("nan")
+    return {"clients": runs[0]["clients"], "tokens_per_second": statistics.median(r["tokens_per_second"] for r in runs),
+            "rounds": [r["tokens_per_second"] for r in runs],
+            "ttft_median": statistics.median(ttfts) if ttfts else float("nan"), "ttft_p95": p95,
+            "errors": sum(r["errors"] for r in runs), "error_samples": [e for r in runs for e in r["error_samples"]][:3]}
 
 
 def start_muse(model, port, threads, slots):
@@ -136,6 +155,8 @@ def main():
                         help="token ids given logit_bias -100 in every request (e.g. 0,1,2: SmolLM2's end tokens), so "
                              "answers run to --max-tokens instead of ending at random lengths")
     parser.add_argument("--no-build", action="store_true", help="use .build/release/muse as it is")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the levels this many times in turn; report each level's median round")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     banned = [int(x) for x in args.ban_tokens.split(",") if x.strip()]
@@ -147,14 +168,23 @@ def main():
         port = free_port()
         process, model = start(args.model, port, args.threads, args.slots) if name == "muse" else start(args.model, port, args.threads)
         try:
-            one_request(port, model, "warm up", 4, 0)
-            report[name] = [run_level(port, model, c, args.requests_per_client, args.max_tokens, banned) for c in levels]
+            # Warm up as many slots as the levels will use: each then holds the shared system prompt,
+            # as it does in steady serving, instead of the first measured round paying for it.
+            warm = [threading.Thread(target=one_request, args=(port, model, "warm up", 4, n)) for n in range(max(levels))]
+            for t in warm:
+                t.start()
+            for t in warm:
+                t.join()
+            rounds = [[run_level(port, model, c, args.requests_per_client, args.max_tokens, banned, n) for c in levels]
+                      for n in range(max(1, args.rounds))]
+            report[name] = [median_round([r[i] for r in rounds]) for i in range(len(levels))]
         finally:
             process.terminate()
             process.wait(timeout=30)
     print(f"model {args.model}, {args.threads} threads, max_tokens {args.max_tokens}, "
           f"{args.requests_per_client} streamed requests per client, muse --slots {args.slots}"
-          + (f", tokens {banned} banned" if banned else ""))
+          + (f", tokens {banned} banned" if banned else "")
+          + (f", median of {args.rounds} rounds" if args.rounds > 1 else ""))
     print("| server | clients | tokens/s (aggregate) | TTFT median | TTFT p95 | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, rows in report.items():
@@ -163,7 +193,9 @@ def main():
                   f"{r['ttft_p95']:.3f} s | {r['errors']} |")
     muse = {r["clients"]: r for r in report["muse"]}
     if 1 in muse and 8 in muse:
-        print(f"muse, 8 clients / 1 client: {muse[8]['tokens_per_second'] / muse[1]['tokens_per_second']:.2f}x")
+        per_round = [eight / one for one, eight in zip(muse[1]["rounds"], muse[8]["rounds"])]
+        print(f"muse, 8 clients / 1 client: {muse[8]['tokens_per_second'] / muse[1]['tokens_per_second']:.2f}x"
+              + (f" (each round: {', '.join(f'{x:.2f}x' for x in per_round)})" if len(per_round) > 1 else ""))
     if "llama.cpp" in report and 8 in muse:
         peer = {r["clients"]: r for r in report["llama.cpp"]}
         print(f"8 clients, muse / llama.cpp server: {muse[8]['tokens_per_second'] / peer[8]['tokens_per_second']:.2f}x")
