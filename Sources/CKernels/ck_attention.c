@@ -117,6 +117,37 @@ CK_AVX2 static void qk4_avx2(const uint16_t *k, size_t stride, const float *q, i
     out[3] = ck_hsum_ps(a3) * scale;
 }
 
+// Eight positions' q.k at once in the single-token order, each bit-identical to
+// qk_avx2(..., single = 1) * scale. Needs head_dim % 32 == 0. Each position's four accumulators
+// are added pairwise into one 8-lane vector r as fold32_avx2 does; the rest of the fold (halves,
+// then two horizontal adds) runs for the eight positions together: with T = (s_p | s_p+4), the
+// halves' sums of positions p and p + 4, hadd(hadd(T04, T15), hadd(T26, T37)) performs each
+// position's ((r0+r4)+(r1+r5)) + ((r2+r6)+(r3+r7)) and leaves position j in lane j.
+CK_AVX2 static void qk8_single_avx2(const uint16_t *k, size_t stride, const float *q, int hd, float scale, float *out) {
+    __m256 r[8];
+    for (int p = 0; p < 8; p++) {
+        const uint16_t *kp = k + (size_t)p * stride;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < hd; i += 32) {
+#define KQ(j) _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kp + i + 8 * (j)))), _mm256_loadu_ps(q + i + 8 * (j)))
+#define KQ_FMA(j, acc) _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kp + i + 8 * (j)))), \
+                                       _mm256_loadu_ps(q + i + 8 * (j)), acc)
+            if (i == 0) {  // fma into zero is the rounded product
+                a0 = KQ(0), a1 = KQ(1), a2 = KQ(2), a3 = KQ(3);
+            } else {
+                a0 = KQ_FMA(0, a0), a1 = KQ_FMA(1, a1), a2 = KQ_FMA(2, a2), a3 = KQ_FMA(3, a3);
+            }
+#undef KQ
+#undef KQ_FMA
+        }
+        r[p] = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
+    }
+#define HALVES(p) _mm256_add_ps(_mm256_permute2f128_ps(r[p], r[(p) + 4], 0x20), _mm256_permute2f128_ps(r[p], r[(p) + 4], 0x31))
+    __m256 w = _mm256_hadd_ps(_mm256_hadd_ps(HALVES(0), HALVES(1)), _mm256_hadd_ps(HALVES(2), HALVES(3)));
+#undef HALVES
+    _mm256_storeu_ps(out, _mm256_mul_ps(w, _mm256_set1_ps(scale)));
+}
+
 // The largest of s[lo..<n]; the scores are padded with -inf to whole 8-lane groups (as
 // llama.cpp's masked cache is) and the padded length is returned through `padded`. Positions
 // below `lo` (outside a sliding window) are masked to -inf as well.
@@ -182,7 +213,36 @@ CK_AVX2 static void pv_avx2(const uint16_t *v, size_t stride, const uint16_t *p1
     for (int r = 0; r < rows; r++) {
         float *acc = lanes + (size_t)r * hd;
         int first = lo + ((r - lo % rows) + rows) % rows;  // first position >= lo in lane row r
-        for (int d0 = 0; d0 < vec; d0 += 32) {
+        int d0 = 0;
+        // 64 columns per pass while they last: a lane row holds few positions in a short context
+        // (one to three at 100 of 32 lane rows), so each pass's setup and stores cost as much as
+        // its products; eight accumulators, the broadcast and a load fit the 16 registers.
+        for (; d0 + 64 <= vec; d0 += 64) {
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int pos = first; pos < n; pos += rows) {
+                __m256 vp = _mm256_set1_ps(_cvtsh_ss(p16[pos]));
+                const uint16_t *row = v + pos * stride + d0;
+#define V8(j) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + 8 * (j))))
+                a0 = _mm256_fmadd_ps(V8(0), vp, a0);
+                a1 = _mm256_fmadd_ps(V8(1), vp, a1);
+                a2 = _mm256_fmadd_ps(V8(2), vp, a2);
+                a3 = _mm256_fmadd_ps(V8(3), vp, a3);
+                a4 = _mm256_fmadd_ps(V8(4), vp, a4);
+                a5 = _mm256_fmadd_ps(V8(5), vp, a5);
+                a6 = _mm256_fmadd_ps(V8(6), vp, a6);
+                a7 = _mm256_fmadd_ps(V8(7), vp, a7);
+#undef V8
+            }
+            _mm256_storeu_ps(acc + d0, a0);
+            _mm256_storeu_ps(acc + d0 + 8, a1);
+            _mm256_storeu_ps(acc + d0 + 16, a2);
+            _mm256_storeu_ps(acc + d0 + 24, a3);
+            _mm256_storeu_ps(acc + d0 + 32, a4);
+            _mm256_storeu_ps(acc + d0 + 40, a5);
+            _mm256_storeu_ps(acc + d0 + 48, a6);
+            _mm256_storeu_ps(acc + d0 + 56, a7);
+        }
+        for (; d0 < vec; d0 += 32) {
             int width = vec - d0 < 32 ? (vec - d0) / 8 : 4;  // 8-column groups in this pass
             __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
             for (int pos = first; pos < n; pos += rows) {
@@ -264,6 +324,9 @@ CK_AVX2 static void head_avx2(const ck_attention_args *a, const float *q, int kv
     ck_store_f16_avx2(q, b.q16, hd);
     for (int d = 0; d < hd; d++) b.qf[d] = _cvtsh_ss(b.q16[d]);
     int pos = lo;
+    if (single && hd % 32 == 0)
+        for (; pos + 8 <= n_kv; pos += 8)
+            qk8_single_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, kv_stride, b.qf, hd, a->scale, b.scores + pos);
     if (!single && hd % 8 == 0)
         for (; pos + 4 <= n_kv; pos += 4)
             qk4_avx2(a->keys + pos * kv_stride + (size_t)kvh * hd, kv_stride, b.qf, hd, a->scale, b.scores + pos);

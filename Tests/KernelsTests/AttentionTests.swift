@@ -96,8 +96,9 @@ func attentionMatchesDoubleReference(window: Int) {
 /// The AVX2 kernel performs its twin's roundings in its order (that is what keeps our logits
 /// equal to llama.cpp's), so the two agree bit for bit: in the single-token order (32 lanes) and
 /// the batch order (8 lanes), over contexts longer than the lane rows, with a head size that
-/// leaves a scalar tail, and under a sliding window.
-@Test(arguments: [(1, 64, 0), (1, 64, 20), (4, 64, 0), (4, 64, 20), (1, 40, 0), (3, 12, 0), (1, 8, 9)])
+/// leaves a scalar tail, head sizes that take 64-column passes with and without a 32-column
+/// rest, and under a sliding window.
+@Test(arguments: [(1, 64, 0), (1, 64, 20), (4, 64, 0), (4, 64, 20), (1, 40, 0), (3, 12, 0), (1, 8, 9), (1, 96, 0), (1, 128, 5)])
 func avx2AttentionEqualsItsScalarTwinExactly(tokens: Int, headDim: Int, window: Int) {
     guard KernelBackend.avx2Available else { return }
     let heads = 9, kvHeads = 3, firstPosition = 77
