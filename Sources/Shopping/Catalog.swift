@@ -51,9 +51,11 @@ public struct Product: Codable, Sendable, Equatable {
 public enum Money {
     public static func format(cents: Int, currency: String) -> String {
         let symbol = ["EUR": "€", "GBP": "£", "USD": "$"][currency]
-        let amount = "\(cents / 100).\(String(format: "%02d", cents % 100))"
-        return symbol.map { $0 + amount } ?? amount + " " + currency
+        return symbol.map { $0 + amount(cents: cents) } ?? amount(cents: cents) + " " + currency
     }
+
+    /// The amount alone, "37.49".
+    public static func amount(cents: Int) -> String { "\(cents / 100).\(String(format: "%02d", cents % 100))" }
 }
 
 public struct Creator: Codable, Sendable, Equatable {

@@ -25,6 +25,10 @@ public struct RecommendationRequest: Sendable, Equatable {
     public var category: ProductCategory?
     public var minPriceCents: Int?
     public var maxPriceCents: Int?
+    /// The currency the price bounds are in ("EUR", "USD", "GBP"), or nil: each product's own.
+    /// Prices are never converted, so with a currency and a bound, products priced in another
+    /// currency are left out: whether they are under "€40" cannot be told.
+    public var priceCurrency: String?
     public var size: String?
     public var inStockOnly: Bool
     public var limit: Int
@@ -48,6 +52,7 @@ public struct RecommendationRequest: Sendable, Equatable {
 
     func admits(_ product: Product) -> Bool {
         if let category, product.category != category { return false }
+        if let priceCurrency, minPriceCents != nil || maxPriceCents != nil, product.currency != priceCurrency { return false }
         if let minPriceCents, product.priceCents < minPriceCents { return false }
         if let maxPriceCents, product.priceCents > maxPriceCents { return false }
         if let size, !product.sizes.contains(size) { return false }

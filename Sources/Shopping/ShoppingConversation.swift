@@ -7,14 +7,15 @@ public enum ShoppingConversation {
     public static let answerLimit = 5
 
     /// The message as a recommendation request: the whole text is the search; "under 50",
-    /// "below €80", "max 30" set a price ceiling, "size M" a size, "in stock" stock, and a
-    /// category word ("beauty", "home", ...) the category.
+    /// "below €80", "max 30 GBP" set a price ceiling (in that currency when one is named), "size M"
+    /// a size, "in stock" stock, and a category word ("beauty", "home", ...) the category.
     public static func request(from message: String, limit: Int = answerLimit) -> RecommendationRequest {
         let text = message.lowercased()
         var request = RecommendationRequest(query: message, limit: limit)
-        if let match = text.firstMatch(of: /(?:under|below|less than|max|up to|cheaper than)\s*[€$£]?\s*(\d+(?:[.,]\d{1,2})?)/),
-           let amount = Double(match.1.replacingOccurrences(of: ",", with: ".")) {
+        if let match = text.firstMatch(of: /(?:under|below|less than|max|up to|cheaper than)\s*([€$£]?)\s*(\d+(?:[.,]\d{1,2})?)(?:\s*(eur|euros?|usd|dollars?|gbp|pounds?)\b)?/),
+           let amount = Double(match.2.replacingOccurrences(of: ",", with: ".")) {
             request.maxPriceCents = Int((amount * 100).rounded())
+            request.priceCurrency = currency(symbol: String(match.1), word: match.3.map(String.init))
         }
         if let match = text.firstMatch(of: /\bsize\s+([a-z0-9]{1,3})\b/) { request.size = match.1.uppercased() }
         if text.contains("in stock") || text.contains("available now") { request.inStockOnly = true }
@@ -39,9 +40,25 @@ public enum ShoppingConversation {
             let label = item.sponsored ? " [Paid partnership]" : ""
             lines.append("\(number + 1). \(product.title)\(brand): \(product.formattedPrice)\(stock). Why: \(item.reason.text).\(label)")
         }
-        if let ceiling = request.maxPriceCents, let currency = items.first?.product.currency {
-            lines.append("All at or under \(Money.format(cents: ceiling, currency: currency)).")
+        if let ceiling = request.maxPriceCents {
+            let currencies = Set(items.map(\.product.currency))
+            if let currency = request.priceCurrency ?? (currencies.count == 1 ? currencies.first : nil) {
+                lines.append("All at or under \(Money.format(cents: ceiling, currency: currency)).")
+            } else {
+                lines.append("All at or under \(Money.amount(cents: ceiling)) in their own currency; "
+                             + "prices are not converted between currencies.")
+            }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The ISO code a price's symbol or word names, or nil.
+    static func currency(symbol: String, word: String?) -> String? {
+        switch (symbol, word?.prefix(3)) {
+        case ("€", _), (_, "eur"): "EUR"
+        case ("£", _), (_, "gbp"), (_, "pou"): "GBP"
+        case ("$", _), (_, "usd"), (_, "dol"): "USD"
+        default: nil
+        }
     }
 }
