@@ -93,7 +93,8 @@ extension MuseAPI {
         return value
     }
 
-    /// Filters from the query string: query, category, min_price / max_price (in cents), size, in_stock, limit.
+    /// Filters from the query string: query, category, min_price / max_price (in cents) and the
+    /// currency they are in, size, in_stock, limit.
     static func recommendationRequest(_ parameters: Hummingbird.Parameters) throws(APIError) -> RecommendationRequest {
         func int(_ name: String) throws(APIError) -> Int? {
             guard let text = parameters.get(name) else { return nil }
@@ -102,6 +103,7 @@ extension MuseAPI {
         }
         var request = RecommendationRequest(query: parameters.get("query"), minPriceCents: try int("min_price"),
                                             maxPriceCents: try int("max_price"), size: parameters.get("size"), limit: try int("limit") ?? 20)
+        request.priceCurrency = parameters.get("currency")?.uppercased()
         if let category = parameters.get("category") {
             guard let value = ProductCategory(rawValue: category) else {
                 throw .badRequest("category must be one of \(ProductCategory.allCases.map(\.rawValue).joined(separator: ", "))",

@@ -45,6 +45,9 @@ public struct RecommendationRequest: Sendable, Equatable {
         guard (1...Self.maxLimit).contains(limit) else { throw .invalidArgument("limit must be 1...\(Self.maxLimit)") }
         if let low = minPriceCents, low < 0 { throw .invalidArgument("min_price must not be negative") }
         if let low = minPriceCents, let high = maxPriceCents, high < low { throw .invalidArgument("max_price is below min_price") }
+        if let code = priceCurrency, code.count != 3 || !code.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            throw .invalidArgument("currency must be a three-letter ISO 4217 code such as EUR")
+        }
         var copy = self
         copy.query = query.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         return copy

@@ -68,6 +68,8 @@ struct ShoppingCommand: AsyncParsableCommand {
         @Option(help: "fashion, beauty, home or grocery.") var category: String?
         @Option(name: .customLong("min-price"), help: "Lowest price in cents.") var minPrice: Int?
         @Option(name: .customLong("max-price"), help: "Highest price in cents.") var maxPrice: Int?
+        @Option(help: "The currency of --min-price and --max-price (EUR, USD, GBP): products priced in another are left out, as prices are not converted.")
+        var currency: String?
         @Option(help: "A size the product must come in.") var size: String?
         @Flag(name: .customLong("in-stock"), help: "Only products in stock.") var inStock = false
         @Option(help: "How many.") var limit = 10
@@ -75,6 +77,7 @@ struct ShoppingCommand: AsyncParsableCommand {
         func run() async throws {
             var request = RecommendationRequest(query: query, minPriceCents: minPrice, maxPriceCents: maxPrice, size: size,
                                                 inStockOnly: inStock, limit: limit)
+            request.priceCurrency = currency?.uppercased()
             if let category {
                 guard let value = ProductCategory(rawValue: category) else { throw CommandFailure("unknown category '\(category)'") }
                 request.category = value

@@ -67,6 +67,14 @@ import TestSupport
         _ = try await Self.cards(fixture.client, "user=\(user)&category=cars", status: .badRequest)
         _ = try await Self.cards(fixture.client, "limit=3", status: .badRequest)
         _ = try await Self.cards(fixture.client, "user=\(user)&max_price=cheap", status: .badRequest)
+        // A bound in a named currency leaves out products priced in another (prices are not converted).
+        let pounds = try await Self.cards(fixture.client, "user=\(user)&max_price=9000&currency=gbp&limit=30")
+        #expect(!pounds.isEmpty)
+        for card in pounds {
+            let product = try #require(fixture.products[card["product_id"] as? String ?? ""])
+            #expect(product.currency == "GBP" && product.priceCents <= 9000)
+        }
+        _ = try await Self.cards(fixture.client, "user=\(user)&max_price=9000&currency=euros", status: .badRequest)
     }
 
     @Test func feedbackConsentAndResetChangeWhatComesBack() async throws {
