@@ -18,9 +18,6 @@
 #include "ck_simd.h"
 
 #define ROW(w, r, row_bytes) ((const void *)((w) + (size_t)(r) * (row_bytes)))
-// Software prefetch of the weight rows, as in ck_dot_avx2.c: the first token group of a tile
-// reads its rows from memory, and the hardware prefetcher alone leaves it waiting on them.
-#define PREFETCH(p) _mm_prefetch((const char *)(p) + 1024, _MM_HINT_T0)
 
 void ck_expand_q8_1_pairs_avx2(int n, const void *act, void *pairs);
 void ck_dot_pairs_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *act, const void *pairs,
@@ -97,10 +94,10 @@ CK_AVX2 void ck_dot_pairs_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t r
         const block_q4_1 *x0 = ROW(w, r, rb), *x1 = ROW(w, r + 1, rb), *x2 = ROW(w, r + 2, rb), *x3 = ROW(w, r + 3, rb);
         pair_acc a = pair_zero(), b = pair_zero();
         for (int i = 0; i < nb; i++) {
-            PREFETCH(&x0[i]);
-            PREFETCH(&x1[i]);
-            PREFETCH(&x2[i]);
-            PREFETCH(&x3[i]);
+            CK_PREFETCH_ROW(&x0[i]);
+            CK_PREFETCH_ROW(&x1[i]);
+            CK_PREFETCH_ROW(&x2[i]);
+            CK_PREFETCH_ROW(&x3[i]);
             __m256i p = pair_nibbles(&x0[i], &x1[i]), q = pair_nibbles(&x2[i], &x3[i]);
             __m128 dmp, dmq;
             __m256 dp = pair_scales(&x0[i], &x1[i], &dmp), dq = pair_scales(&x2[i], &x3[i], &dmq);
@@ -191,8 +188,8 @@ CK_AVX2 void ck_dot_pairs4_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t 
         __m256 l0 = _mm256_setzero_ps(), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
         __m256 offsets = l0; // lane t: m_a s_t, lane 4 + t: m_b s_t
         for (int i = 0; i < nb; i++) {
-            PREFETCH(&x0[i]);
-            PREFETCH(&x1[i]);
+            CK_PREFETCH_ROW(&x0[i]);
+            CK_PREFETCH_ROW(&x1[i]);
             __m256i p = pair_nibbles(&x0[i], &x1[i]);
             __m256i lo = _mm256_and_si256(p, m4), hi = _mm256_and_si256(_mm256_srli_epi16(p, 4), m4);
             __m256 d, m;

@@ -5,6 +5,13 @@
 #include <immintrin.h>
 #include <math.h>
 
+// Software prefetch of weight rows, this many bytes ahead of the block being read: the hardware
+// prefetcher alone leaves a kernel that reads several rows at once waiting on memory. Measured on
+// the 2-core EPYC: +35% on the Q8_0 output matrix in the one-token kernel, tg64 128 -> 154 t/s
+// with it in the one-token Q4_1 pair kernel, tg64x8 375 -> 410 t/s in the four-token kernels.
+#define CK_PREFETCH_BYTES 1024
+#define CK_PREFETCH_ROW(p) _mm_prefetch((const char *)(p) + CK_PREFETCH_BYTES, _MM_HINT_T0)
+
 CK_AVX2 static inline float ck_hsum_ps(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));

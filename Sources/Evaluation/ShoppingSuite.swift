@@ -58,7 +58,7 @@ public enum ShoppingSuite {
             let noun = String(product.title[range.upperBound...])
             let kind = (product.material ?? product.colour ?? "") + " " + noun
             let units = product.priceCents / 1000 * 10 + 10  // the next ten above the price: 37.49 -> 40
-            let symbol = ["EUR": "€", "GBP": "£", "USD": "$"][product.currency] ?? ""
+            let symbol = Money.symbols[product.currency] ?? ""
             let prompt = "Find me a \(kind) under \(symbol)\(units)\(symbol.isEmpty ? " " + product.currency : "")."
             // Skip requests whose words would set another category than the product's (e.g. "wear" in "knitwear").
             let request = ShoppingConversation.request(from: prompt)

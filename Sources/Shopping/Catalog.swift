@@ -49,8 +49,11 @@ public struct Product: Codable, Sendable, Equatable {
 }
 
 public enum Money {
+    /// The symbols answers write for the catalogue's currencies; others are written as their code.
+    public static let symbols = ["EUR": "€", "GBP": "£", "USD": "$"]
+
     public static func format(cents: Int, currency: String) -> String {
-        let symbol = ["EUR": "€", "GBP": "£", "USD": "$"][currency]
+        let symbol = symbols[currency]
         return symbol.map { $0 + amount(cents: cents) } ?? amount(cents: cents) + " " + currency
     }
 

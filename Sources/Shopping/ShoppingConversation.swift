@@ -52,13 +52,14 @@ public enum ShoppingConversation {
         return lines.joined(separator: "\n")
     }
 
-    /// The ISO code a price's symbol or word names, or nil.
+    /// The ISO code a price's symbol (as `Money` writes it) or word ("eur", "pounds", ...) names, or nil.
     static func currency(symbol: String, word: String?) -> String? {
-        switch (symbol, word?.prefix(3)) {
-        case ("€", _), (_, "eur"): "EUR"
-        case ("£", _), (_, "gbp"), (_, "pou"): "GBP"
-        case ("$", _), (_, "usd"), (_, "dol"): "USD"
-        default: nil
+        if let code = Money.symbols.first(where: { $0.value == symbol })?.key { return code }
+        switch word?.prefix(3) {
+        case "eur": return "EUR"
+        case "gbp", "pou": return "GBP"
+        case "usd", "dol": return "USD"
+        default: return nil
         }
     }
 }
