@@ -101,20 +101,22 @@ def run_level(port, model, clients, per_client, max_tokens, banned=(), round_ind
     ttfts = sorted(r[0] for r in results if r[0] is not None)
     tokens = sum(r[1] for r in results)
     errors = [r[2] for r in results if r[2]]
-    p95 = ttfts[min(len(ttfts) - 1, int(round(0.95 * (len(ttfts) - 1))))] if ttfts else float("nan")
     return {"clients": clients, "requests": len(results), "tokens": tokens, "seconds": wall,
-            "tokens_per_second": tokens / wall if wall else 0.0,
-            "ttft_median": statistics.median(ttfts) if ttfts else float("nan"), "ttft_p95": p95, "ttfts": ttfts,
+            "tokens_per_second": tokens / wall if wall else 0.0, **ttft_summary(ttfts), "ttfts": ttfts,
             "errors": len(errors), "error_samples": errors[:3]}
+
+
+def ttft_summary(ttfts):
+    """Median and p95 (nearest rank) of sorted times to first token."""
+    if not ttfts:
+        return {"ttft_median": float("nan"), "ttft_p95": float("nan")}
+    return {"ttft_median": statistics.median(ttfts), "ttft_p95": ttfts[min(len(ttfts) - 1, int(round(0.95 * (len(ttfts) - 1))))]}
 
 
 def median_round(runs):
     """One level's rounds as one row: the median round's speed, TTFTs and errors over all rounds."""
-    ttfts = sorted(t for r in runs for t in r["ttfts"])
-    p95 = ttfts[min(len(ttfts) - 1, int(round(0.95 * (len(ttfts) - 1))))] if ttfts else float("nan")
     return {"clients": runs[0]["clients"], "tokens_per_second": statistics.median(r["tokens_per_second"] for r in runs),
-            "rounds": [r["tokens_per_second"] for r in runs],
-            "ttft_median": statistics.median(ttfts) if ttfts else float("nan"), "ttft_p95": p95,
+            "rounds": [r["tokens_per_second"] for r in runs], **ttft_summary(sorted(t for r in runs for t in r["ttfts"])),
             "errors": sum(r["errors"] for r in runs), "error_samples": [e for r in runs for e in r["error_samples"]][:3]}
 
 

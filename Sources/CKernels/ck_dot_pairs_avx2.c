@@ -70,11 +70,17 @@ CK_AVX2 static inline void pair_step(pair_acc *acc, __m256i lo, __m256i hi, __m2
     acc->m = _mm_fmadd_ps(dm, _mm_loadu_ps(y->s), acc->m); // lanes 1 and 3: m_a * s, m_b * s
 }
 
+/// A row pair's results from its low- and high-nibble accumulators and offset terms: row a's
+/// eight lanes are lo's and hi's low halves (llama.cpp's lane order), row b's their high halves.
+CK_AVX2 static inline void pair_results(__m256 lo, __m256 hi, float m_a, float m_b, float *out_a, float *out_b) {
+    *out_a = ck_hsum_ps(_mm256_permute2f128_ps(lo, hi, 0x20)) + m_a;
+    *out_b = ck_hsum_ps(_mm256_permute2f128_ps(lo, hi, 0x31)) + m_b;
+}
+
 CK_AVX2 static inline void pair_finish(const pair_acc *acc, float *out) {
     float m[4];
     _mm_storeu_ps(m, acc->m);
-    out[0] = ck_hsum_ps(_mm256_permute2f128_ps(acc->lo, acc->hi, 0x20)) + m[1];
-    out[1] = ck_hsum_ps(_mm256_permute2f128_ps(acc->lo, acc->hi, 0x31)) + m[3];
+    pair_results(acc->lo, acc->hi, m[1], m[3], out, out + 1);
 }
 
 static inline pair_acc pair_zero(void) {
@@ -171,11 +177,6 @@ CK_AVX2 static inline void pair_scales4(const block_q4_1 *a, const block_q4_1 *b
         hi_acc = _mm256_fmadd_ps(sc, _mm256_cvtepi32_ps(phi), hi_acc);                                           \
     } while (0)
 
-CK_AVX2 static inline void quad_finish(__m256 lo, __m256 hi, float m_a, float m_b, float *out_a, float *out_b) {
-    *out_a = ck_hsum_ps(_mm256_permute2f128_ps(lo, hi, 0x20)) + m_a;
-    *out_b = ck_hsum_ps(_mm256_permute2f128_ps(lo, hi, 0x31)) + m_b;
-}
-
 CK_AVX2 void ck_dot_pairs4_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t rb, const void *const *act,
                                      const void *const *pairs, const void *group, float *const *out) {
     const block_q8_1_pairs *y0 = pairs[0], *y1 = pairs[1], *y2 = pairs[2], *y3 = pairs[3];
@@ -203,10 +204,10 @@ CK_AVX2 void ck_dot_pairs4_q4_1_avx2(int n, int nrows, const uint8_t *w, size_t 
         }
         float m[8];
         _mm256_storeu_ps(m, offsets);
-        quad_finish(l0, h0, m[0], m[4], out[0] + r, out[0] + r + 1);
-        quad_finish(l1, h1, m[1], m[5], out[1] + r, out[1] + r + 1);
-        quad_finish(l2, h2, m[2], m[6], out[2] + r, out[2] + r + 1);
-        quad_finish(l3, h3, m[3], m[7], out[3] + r, out[3] + r + 1);
+        pair_results(l0, h0, m[0], m[4], out[0] + r, out[0] + r + 1);
+        pair_results(l1, h1, m[1], m[5], out[1] + r, out[1] + r + 1);
+        pair_results(l2, h2, m[2], m[6], out[2] + r, out[2] + r + 1);
+        pair_results(l3, h3, m[3], m[7], out[3] + r, out[3] + r + 1);
     }
     if (r < nrows)
         for (int t = 0; t < 4; t++) ck_dot_rows_q4_1_avx2(n, nrows - r, w + (size_t)r * rb, rb, act[t], out[t] + r);
